@@ -1,0 +1,231 @@
+"""The audit trail: an append-only, hash-chained record of every state change.
+
+Each local government has its own chain (the ministry and platform-wide changes share the
+``national`` chain), so that audited writes of different governments do not wait for each other.
+Every event stores the SHA-256 of its canonical content together with the previous event's hash;
+:func:`verify_audit_trail` recomputes the chains and reports the first link that does not hold —
+an altered row, a deleted row (a gap in ``seq``) or a reordered one. UPDATE and DELETE are refused
+by database triggers installed by the migration; the hash chain catches whoever bypasses them.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint, Uuid, func, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.platform.db import Base, BigIntPK, utcnow
+from app.platform.requestid import current_request_id
+from app.platform.tenancy import Actor, restrict_to_actor
+
+NATIONAL_CHAIN = "national"
+GENESIS_HASH = "0" * 64
+JsonValue = JSON().with_variant(JSONB(), "postgresql")
+
+
+class AuditEvent(Base):
+    """One state change: who, in which role and government, did what to which record, before/after."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    chain: Mapped[str] = mapped_column(String(16))
+    seq: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    actor_username: Mapped[str] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    government_code: Mapped[str | None] = mapped_column(String(5), index=True, default=None)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str] = mapped_column(String(64))
+    target_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[Any | None] = mapped_column(JsonValue, default=None)
+    after: Mapped[Any | None] = mapped_column(JsonValue, default=None)
+    request_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON values for a before/after snapshot (UUIDs, dates, enums and decimals as strings)."""
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, datetime):
+        return _timestamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot put a {type(value).__name__} into an audit snapshot")
+
+
+def _timestamp(moment: datetime) -> str:
+    """Canonical UTC text; SQLite hands timestamps back without a zone, PostgreSQL with one."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over the canonical JSON of everything the event says, including the previous hash."""
+    content = [
+        event.chain,
+        event.seq,
+        _timestamp(event.occurred_at),
+        str(event.actor_id) if event.actor_id else None,
+        event.actor_username,
+        event.actor_role,
+        event.government_code,
+        event.action,
+        event.target_type,
+        event.target_id,
+        event.before,
+        event.after,
+        event.request_id,
+        event.prev_hash,
+    ]
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _chain_lock_key(chain: str) -> int:
+    """A signed 64-bit advisory-lock key for one chain."""
+    return int.from_bytes(hashlib.sha256(f"audit:{chain}".encode()).digest()[:8], "big", signed=True)
+
+
+async def record_event(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    *,
+    target_type: str,
+    target_id: str | uuid.UUID,
+    government_code: str | None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain of ``government_code`` inside the caller's transaction.
+
+    On PostgreSQL a transaction-scoped advisory lock serialises appends to one chain until commit,
+    so two concurrent writers cannot both extend the same link. SQLite serialises writers anyway.
+    """
+    chain = government_code or NATIONAL_CHAIN
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(_chain_lock_key(chain))))
+    last = (
+        await session.execute(
+            select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.chain == chain)
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        )
+    ).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
+    event = AuditEvent(
+        chain=chain,
+        seq=seq,
+        occurred_at=utcnow(),
+        actor_id=actor.user_id,
+        actor_username=actor.username,
+        actor_role=str(actor.role),
+        government_code=government_code,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        before=to_jsonable(before) if before is not None else None,
+        after=to_jsonable(after) if after is not None else None,
+        request_id=current_request_id(),
+        prev_hash=prev_hash,
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    await session.flush()
+    return event
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenLink:
+    """Where a chain stops holding."""
+
+    chain: str
+    seq: int
+    event_id: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    """Outcome of :func:`verify_audit_trail`."""
+
+    events_checked: int
+    chains_checked: int
+    first_break: BrokenLink | None
+
+    @property
+    def ok(self) -> bool:
+        """Every chain holds."""
+        return self.first_break is None
+
+
+async def verify_audit_trail(session: AsyncSession) -> VerificationReport:
+    """Walk every event in insertion order and report the first broken link."""
+    expected: dict[str, tuple[int, str]] = {}
+    checked = 0
+    stream = await session.stream_scalars(
+        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
+    )
+    async for event in stream:
+        checked += 1
+        next_seq, prev_hash = expected.get(event.chain, (1, GENESIS_HASH))
+        problem: str | None = None
+        if event.seq != next_seq:
+            problem = (
+                f"event seq {event.seq} follows seq {next_seq - 1}: "
+                f"{event.seq - next_seq} event(s) missing (deleted)"
+                if event.seq > next_seq
+                else f"event seq {event.seq} is out of order (expected {next_seq})"
+            )
+        elif event.prev_hash != prev_hash:
+            problem = (
+                "prev_hash does not match the previous event's hash (previous event altered or replaced)"
+            )
+        elif event_hash(event) != event.hash:
+            problem = "content does not match its hash (event altered)"
+        if problem is not None:
+            await stream.close()
+            return VerificationReport(
+                checked, len(expected), BrokenLink(event.chain, next_seq, event.id, problem)
+            )
+        expected[event.chain] = (event.seq + 1, event.hash)
+    return VerificationReport(checked, len(expected), None)
+
+
+async def list_events(
+    session: AsyncSession, actor: Actor, *, limit: int, offset: int, action: str | None = None
+) -> tuple[list[AuditEvent], int]:
+    """Events of the actor's government (every chain for the ministry), newest first."""
+    query = restrict_to_actor(select(AuditEvent), AuditEvent.government_code, actor)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit).offset(offset))
+    return list(rows.all()), total

@@ -1,0 +1,1 @@
+"""Accounts, roles, sessions, API tokens and the guards that protect every route."""

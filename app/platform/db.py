@@ -1,0 +1,198 @@
+"""Database engine, sessions, the declarative base and the migration check.
+
+One transaction per request: :func:`provide_db_session` opens a session, the handler and the services
+it calls only ``flush()``, and the session commits after the handler returned (before the response is
+sent), or rolls back if anything raised. A response is therefore never sent for an uncommitted write.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from litestar.datastructures import State
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from app.platform.settings import PROJECT_ROOT, Settings
+
+MIGRATIONS_DIR = PROJECT_ROOT / "app" / "migrations"
+
+# Stable constraint names keep Alembic diffs reviewable and let migrations drop constraints by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments INTEGER PRIMARY KEY columns; PostgreSQL gets a 64-bit identity.
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every lofin table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TimestampMixin:
+    """Creation and last-update times on every row."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+def new_uuid() -> uuid.UUID:
+    """A random primary key."""
+    return uuid.uuid4()
+
+
+class SchemaNotCurrentError(RuntimeError):
+    """The database schema is not at the newest migration."""
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """Make SQLite behave like a server database for our purposes.
+
+    pysqlite's own transaction handling does not emit BEGIN and breaks SAVEPOINT; SQLAlchemy's
+    documented recipe takes over: we emit ``BEGIN IMMEDIATE`` ourselves so a writer takes the lock up
+    front instead of failing later when it upgrades a read lock (SQLITE_BUSY mid-transaction).
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(url: str, settings: Settings) -> AsyncEngine:
+    """An async engine for ``url`` with lofin's pool and dialect settings."""
+    if url.startswith("sqlite"):
+        db_path = url.split("///", 1)[-1]
+        if db_path and db_path != ":memory:":
+            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, echo=settings.database_echo, connect_args={"timeout": 15})
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url,
+        echo=settings.database_echo,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+class Database:
+    """The engines and the session factory one process uses."""
+
+    def __init__(self, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.engine = engine
+        self.sessionmaker = sessionmaker
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The database named by the settings."""
+        engine = create_engine(settings.database_url, settings)
+        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+
+    @classmethod
+    def bound_to(cls, connection: AsyncConnection) -> Database:
+        """Sessions that live inside an outer transaction on ``connection`` (tests roll it back)."""
+        sessionmaker = async_sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        return cls(connection.engine, sessionmaker)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+
+async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """The request's session: committed after the handler returns, rolled back if it raised."""
+    database: Database = state.database
+    async with database.sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+def alembic_config(database_url: str | None = None) -> AlembicConfig:
+    """Alembic's configuration for lofin's migrations, without needing an ini file."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if database_url is not None:
+        config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def migration_head() -> str | None:
+    """The newest migration revision in the source tree."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _read_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def revision_on(connection: AsyncConnection) -> str | None:
+    """The migration revision seen through an open connection."""
+    return await connection.run_sync(_read_revision)
+
+
+async def current_revision(database: Database) -> str | None:
+    """The revision the database is at, or ``None`` if it was never migrated."""
+    async with database.sessionmaker() as session:
+        return await revision_on(await session.connection())
+
+
+async def ensure_schema_current(database: Database) -> None:
+    """Refuse to serve a database whose schema is missing or behind the code."""
+    current, head = await current_revision(database), migration_head()
+    if current != head:
+        raise SchemaNotCurrentError(
+            f"The database schema is at revision {current or 'none (empty database)'} but the code needs "
+            f"{head}. Run `lofin db upgrade` (or `make run`, which does it) before starting the app."
+        )

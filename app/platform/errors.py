@@ -1,0 +1,183 @@
+"""Domain errors and how every error reaches the client.
+
+Services raise the :class:`DomainError` subclasses below; the handlers turn every exception into an
+RFC 9457 ``application/problem+json`` body for the API, or a readable page for browsers, always with
+the request id so a person on the phone can find the log line.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import IntegrityError
+
+from app.platform.requestid import current_request_id
+
+logger = structlog.get_logger("lofin.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+API_PREFIXES = ("/api", "/health", "/metrics", "/schema")
+
+
+class DomainError(Exception):
+    """A business rule refused the request; the message is meant for the user."""
+
+    status_code: int = 400
+    slug: str = "bad-request"
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+
+
+class NotFoundError(DomainError):
+    """The record does not exist, or the actor may not know that it does."""
+
+    status_code = 404
+    slug = "not-found"
+
+
+class ConflictError(DomainError):
+    """The record is in a state that does not allow this (e.g. an illegal status transition)."""
+
+    status_code = 409
+    slug = "conflict"
+
+
+class ForbiddenError(DomainError):
+    """The actor is known but not allowed to do this (e.g. approving their own request)."""
+
+    status_code = 403
+    slug = "forbidden"
+
+
+class InvalidInputError(DomainError):
+    """The input is well-formed but breaks a business rule."""
+
+    status_code = 422
+    slug = "invalid-input"
+
+
+class UnavailableError(DomainError):
+    """A dependency (the primary database) is unavailable; the client should retry later."""
+
+    status_code = 503
+    slug = "unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int = 30, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail, extra=extra)
+        self.retry_after = retry_after
+
+
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    """Browsers get pages; API clients, probes and scrapers get problem+json."""
+    return not request.url.path.startswith(API_PREFIXES)
+
+
+def _slug_for(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")
+    except ValueError:
+        return "error"
+
+
+def _problem(
+    request: Request[Any, Any, Any],
+    status: int,
+    slug: str,
+    detail: str,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    request_id = current_request_id()
+    if wants_page(request):
+        return Template(
+            template_name="error.html",
+            context={"status": status, "title": title, "detail": detail, "request_id": request_id},
+            status_code=status,
+            headers=headers,
+        )
+    body: dict[str, Any] = {
+        "type": f"urn:lofin:problem:{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "request_id": request_id,
+        **(extra or {}),
+    }
+    return Response(content=body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    """A refused business operation."""
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, UnavailableError) else None
+    return _problem(request, exc.status_code, exc.slug, exc.detail, exc.extra, headers)
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Framework errors: validation, routing, body size, authentication."""
+    if isinstance(exc, NotAuthorizedException) and wants_page(request):
+        return Redirect(path=f"/login?next={request.url.path}")
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        extra["errors"] = [
+            {k: v for k, v in item.items() if k in {"key", "message", "source"}}
+            for item in exc.extra
+            if isinstance(item, dict)
+        ]
+    if exc.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
+        logger.error("http_exception", status=exc.status_code, detail=exc.detail)
+    return _problem(request, exc.status_code, _slug_for(exc.status_code), exc.detail, extra, exc.headers)
+
+
+def handle_unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A bug: log it with the traceback, tell the user only the request id."""
+    logger.exception("unhandled_error", error_type=type(exc).__name__)
+    return _problem(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "internal-error",
+        "An unexpected error occurred. Please contact the service desk with the request id.",
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    DomainError: handle_domain_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected_error,
+}
+
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "PROBLEM_MEDIA_TYPE",
+    "ConflictError",
+    "DomainError",
+    "ForbiddenError",
+    "InvalidInputError",
+    "MediaType",
+    "NotFoundError",
+    "UnavailableError",
+]
+
+
+def handle_integrity_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A uniqueness or reference rule held by the database: a conflict, not a crash."""
+    logger.info("integrity_error", error=str(getattr(exc, "orig", exc))[:300])
+    return _problem(
+        request,
+        409,
+        "conflict",
+        "The change conflicts with an existing record (it may have been made already).",
+    )
+
+
+SQLALCHEMY_EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {IntegrityError: handle_integrity_error}

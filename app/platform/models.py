@@ -1,0 +1,9 @@
+"""One place that imports every model module, so Alembic and tests see the whole schema."""
+
+from __future__ import annotations
+
+
+def import_all_models() -> None:
+    """Import every module that defines tables."""
+    from app.platform import audit, governments, jobs  # noqa: F401
+    from app.platform.auth import models  # noqa: F401

@@ -1,0 +1,73 @@
+"""Typed settings read from ``LOFIN_*`` environment variables, with defaults that make ``make run`` work."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEVELOPMENT_SECRET = "lofin-development-secret-do-not-use-in-production"  # noqa: S105 - refused in production
+
+
+class Settings(BaseSettings):
+    """Every knob of the application; read once per process."""
+
+    model_config = SettingsConfigDict(env_prefix="LOFIN_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'lofin.db'}"
+    database_readonly_url: str | None = Field(
+        default=None, description="Optional replica URL for reads that may be slightly stale."
+    )
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_max_overflow: int = Field(default=10, ge=0, le=200)
+    database_echo: bool = False
+
+    secret_key: str = DEVELOPMENT_SECRET
+    session_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
+    api_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    cookie_secure: bool | None = Field(
+        default=None, description="Send cookies only over HTTPS; defaults to on in production."
+    )
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=max(2, os.cpu_count() or 2), ge=1, le=64)
+    graceful_shutdown_seconds: int = Field(default=20, ge=1, le=300)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    metrics_dir: Path = PROJECT_ROOT / "var" / "prometheus"
+    default_locale: Literal["ko", "en"] = "ko"
+
+    @model_validator(mode="after")
+    def _production_needs_a_real_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
+            raise ValueError("LOFIN_SECRET_KEY must be set to a private value in production")
+        if len(self.secret_key) < 32:
+            raise ValueError("LOFIN_SECRET_KEY must be at least 32 characters long")
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies carry the Secure flag."""
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the primary database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings object."""
+    return Settings()
