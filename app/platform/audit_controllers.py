@@ -9,14 +9,13 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, get
 from litestar.di import Provide
-from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import QueryParameter
 
 from app.platform.audit import AuditEvent, list_events, verify_audit_trail
-from app.platform.auth.guards import provide_actor, require_roles
+from app.platform.auth.guards import ActingActor, provide_actor, require_roles
 from app.platform.auth.models import Role
+from app.platform.db import DbSession
 from app.platform.errors import ForbiddenError
-from app.platform.tenancy import Actor
 
 require_audit_reader = require_roles(Role.AUDITOR, Role.ADMIN)
 
@@ -94,18 +93,18 @@ class AuditController(Controller):
     @get("/events", summary="Audit events of your government, newest first")
     async def events(
         self,
-        db_session: AsyncSession,
-        actor: Actor,
-        limit: Annotated[int, Parameter(ge=1, le=500, default=100)],
-        offset: Annotated[int, Parameter(ge=0, le=10_000_000, default=0)],
-        action: Annotated[str | None, Parameter(max_length=64, default=None)],
+        db_session: DbSession,
+        actor: ActingActor,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
+        action: Annotated[str | None, QueryParameter(max_length=64)] = None,
     ) -> AuditEventPage:
         """Filter by ``action`` (e.g. ``user.create``)."""
         rows, total = await list_events(db_session, actor, limit=limit, offset=offset, action=action)
         return AuditEventPage(items=[event_out(e) for e in rows], total=total, limit=limit, offset=offset)
 
     @get("/verify", summary="Verify every hash chain (ministry only)")
-    async def verify(self, db_session: AsyncSession, actor: Actor) -> VerificationOut:
+    async def verify(self, db_session: DbSession, actor: ActingActor) -> VerificationOut:
         """Reports the first broken link, if any."""
         if not actor.is_ministry:
             raise ForbiddenError("Only the ministry verifies the whole audit trail.")

@@ -17,6 +17,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
@@ -196,3 +197,7 @@ async def ensure_schema_current(database: Database) -> None:
             f"The database schema is at revision {current or 'none (empty database)'} but the code needs "
             f"{head}. Run `lofin db upgrade` (or `make run`, which does it) before starting the app."
         )
+
+
+DbSession = NamedDependency[AsyncSession]
+"""How a handler asks for the request's session."""

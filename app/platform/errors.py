@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
 import structlog
 from litestar import MediaType, Request, Response
@@ -126,7 +127,8 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     """Framework errors: validation, routing, body size, authentication."""
     if isinstance(exc, NotAuthorizedException) and wants_page(request):
-        return Redirect(path=f"/login?next={request.url.path}")
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(path=f"/login?{urlencode({'next': target})}")
     extra: dict[str, Any] = {}
     if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
         extra["errors"] = [

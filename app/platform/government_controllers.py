@@ -6,10 +6,10 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get
-from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import PathParameter
 
 from app.platform.auth.guards import public_route
+from app.platform.db import DbSession
 from app.platform.errors import NotFoundError
 from app.platform.governments import GovernmentKind, LocalGovernment, get_government, list_governments
 
@@ -45,13 +45,13 @@ class GovernmentController(Controller):
     tags = ["reference"]  # noqa: RUF012
 
     @get("/", summary="All local governments, upper-level first")
-    async def list_all(self, db_session: AsyncSession) -> list[GovernmentOut]:
+    async def list_all(self, db_session: DbSession) -> list[GovernmentOut]:
         """17 upper-level and 226 basic governments."""
         return [government_out(g) for g in await list_governments(db_session)]
 
     @get("/{code:str}", summary="One local government by its 5-digit code")
     async def get_one(
-        self, db_session: AsyncSession, code: Annotated[str, Parameter(pattern=r"^\d{5}$")]
+        self, db_session: DbSession, code: Annotated[str, PathParameter(pattern=r"^\d{5}$")]
     ) -> GovernmentOut:
         """404 for unknown codes."""
         government = await get_government(db_session, code)

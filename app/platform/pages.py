@@ -10,20 +10,25 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie, State
 from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.platform import audit
 from app.platform.auth import services
-from app.platform.auth.guards import provide_actor, provide_current_user, public_route, require_roles
-from app.platform.auth.middleware import SESSION_COOKIE, CurrentUser
+from app.platform.auth.guards import (
+    ActingActor,
+    OptionalUser,
+    provide_actor,
+    provide_current_user,
+    public_route,
+    require_roles,
+)
+from app.platform.auth.middleware import SESSION_COOKIE
 from app.platform.auth.models import Role, TokenKind
+from app.platform.db import DbSession
 from app.platform.governments import list_governments
 from app.platform.i18n import gettext
 from app.platform.settings import Settings
-from app.platform.tenancy import Actor
 from app.platform.web import SERVICES, ServiceInfo
 
 PAGE_SIZE = 50
@@ -53,15 +58,15 @@ class ShellPages(Controller):
     guards = [public_route]  # noqa: RUF012
 
     @get("/")
-    async def home(self, current_user: CurrentUser | None) -> Template:
+    async def home(self, current_user: OptionalUser) -> Template:
         """Introduces and links the six services."""
         return Template("home.html", context={"current_user": current_user})
 
     @get("/login")
     async def login_form(
         self,
-        current_user: CurrentUser | None,
-        next_path: Annotated[str, Parameter(query="next", default="/")],
+        current_user: OptionalUser,
+        next_path: Annotated[str, QueryParameter(name="next", max_length=500)] = "/",
     ) -> Template:
         """The sign-in form."""
         return Template(
@@ -71,8 +76,8 @@ class ShellPages(Controller):
     @post("/login")
     async def login(
         self,
-        data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-        db_session: AsyncSession,
+        data: URLEncodedBody[LoginForm],
+        db_session: DbSession,
         state: State,
     ) -> Template | Redirect:
         """Sets the session cookie and goes where the visitor was heading."""
@@ -103,7 +108,7 @@ class ShellPages(Controller):
         return Redirect(path=safe_next(data.next), cookies=[cookie], status_code=303)
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
+    async def logout(self, request: Request[Any, Any, Any], db_session: DbSession) -> Redirect:
         """Revokes the session and clears the cookie."""
         token = request.cookies.get(SESSION_COOKIE)
         if token:
@@ -122,7 +127,7 @@ def service_landing_page(service: ServiceInfo) -> type[Controller]:
         guards = [public_route if service.public else require_roles(*service.roles)]  # noqa: RUF012
 
         @get("/", name=f"{service.slug}:home")
-        async def landing(self, current_user: CurrentUser | None) -> Template:
+        async def landing(self, current_user: OptionalUser) -> Template:
             return Template("service.html", context={"current_user": current_user, "service": service})
 
     ServicePage.__name__ = f"{service.slug.capitalize()}LandingPage"
@@ -146,10 +151,10 @@ class AdminPages(Controller):
     @get("/")
     async def overview(
         self,
-        current_user: CurrentUser | None,
-        actor: Actor,
-        db_session: AsyncSession,
-        page: Annotated[int, Parameter(ge=1, le=100_000, default=1)],
+        current_user: OptionalUser,
+        actor: ActingActor,
+        db_session: DbSession,
+        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
     ) -> Template:
         """Accounts (administrators) and the latest audit events."""
         users: list[Any] = []

@@ -10,11 +10,11 @@ from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.platform.auth import services
 from app.platform.auth.guards import (
+    ActingActor,
     provide_actor,
     public_route,
     require_admin,
@@ -23,11 +23,11 @@ from app.platform.auth.guards import (
 )
 from app.platform.auth.models import TokenKind, User
 from app.platform.auth.schemas import Me, TokenRequest, TokenResponse, UserCreate, UserOut, UserPage
+from app.platform.db import DbSession
 from app.platform.settings import Settings
-from app.platform.tenancy import Actor
 
-Limit = Annotated[int, Parameter(ge=1, le=200, default=50)]
-Offset = Annotated[int, Parameter(ge=0, le=10_000_000, default=0)]
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
+Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
 
 
 def user_out(user: User) -> UserOut:
@@ -51,7 +51,9 @@ class AuthController(Controller):
     tags = ["auth"]  # noqa: RUF012
 
     @post("/token", guards=[public_route], summary="Exchange a username and password for a bearer token")
-    async def create_token(self, data: TokenRequest, db_session: AsyncSession, state: State) -> TokenResponse:
+    async def create_token(
+        self, data: JSONBody[TokenRequest], db_session: DbSession, state: State
+    ) -> TokenResponse:
         """401 on wrong credentials, without saying which part was wrong."""
         settings: Settings = state.settings
         user = await services.authenticate(db_session, data.username, data.password)
@@ -63,7 +65,7 @@ class AuthController(Controller):
         return TokenResponse(token=issued.token, token_type="bearer", expires_at=issued.expires_at)  # noqa: S106 - the OAuth token type, not a secret
 
     @delete("/token", guards=[require_signed_in], summary="Revoke the bearer token of this request")
-    async def revoke_token(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> None:
+    async def revoke_token(self, request: Request[Any, Any, Any], db_session: DbSession) -> None:
         """The token stops working immediately."""
         _scheme, _, token = request.headers.get("authorization", "").partition(" ")
         await services.revoke_token(db_session, token.strip())
@@ -91,14 +93,16 @@ class UserAdminController(Controller):
 
     @get("/", guards=[require_admin], summary="List accounts of your government")
     async def list_users(
-        self, db_session: AsyncSession, actor: Actor, limit: Limit, offset: Offset
+        self, db_session: DbSession, actor: ActingActor, limit: Limit = 50, offset: Offset = 0
     ) -> UserPage:
         """Newest first."""
         users, total = await services.list_users(db_session, actor, limit=limit, offset=offset)
         return UserPage(items=[user_out(u) for u in users], total=total, limit=limit, offset=offset)
 
     @post("/", guards=[require_admin], summary="Create an account")
-    async def create_user(self, data: UserCreate, db_session: AsyncSession, actor: Actor) -> UserOut:
+    async def create_user(
+        self, data: JSONBody[UserCreate], db_session: DbSession, actor: ActingActor
+    ) -> UserOut:
         """Staff accounts of a government can only be created by that government's (or the ministry's) admin."""
         user = await services.create_user(
             db_session,
@@ -112,16 +116,22 @@ class UserAdminController(Controller):
         return user_out(user)
 
     @get("/{user_id:uuid}", guards=[require_admin], summary="One account")
-    async def get_user(self, user_id: uuid.UUID, db_session: AsyncSession, actor: Actor) -> UserOut:
+    async def get_user(
+        self, user_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActingActor
+    ) -> UserOut:
         """404 for accounts of other governments."""
         return user_out(await services.get_user(db_session, actor, user_id))
 
     @post("/{user_id:uuid}/lock", guards=[require_admin], summary="Lock an account and revoke its tokens")
-    async def lock_user(self, user_id: uuid.UUID, db_session: AsyncSession, actor: Actor) -> UserOut:
+    async def lock_user(
+        self, user_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActingActor
+    ) -> UserOut:
         """Locked accounts cannot sign in."""
         return user_out(await services.set_user_active(db_session, actor, user_id, active=False))
 
     @post("/{user_id:uuid}/unlock", guards=[require_admin], summary="Unlock an account")
-    async def unlock_user(self, user_id: uuid.UUID, db_session: AsyncSession, actor: Actor) -> UserOut:
+    async def unlock_user(
+        self, user_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActingActor
+    ) -> UserOut:
         """The account can sign in again."""
         return user_out(await services.set_user_active(db_session, actor, user_id, active=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
@@ -56,3 +57,9 @@ async def provide_current_user(request: ASGIConnection[Any, Any, Any, Any]) -> C
     """The signed-in user, if any (for pages that look different when signed in)."""
     user = request.scope.get("user")
     return user if isinstance(user, CurrentUser) else None
+
+
+ActingActor = NamedDependency[Actor]
+"""How a handler asks for the acting account (provided by :func:`provide_actor`)."""
+OptionalUser = NamedDependency[CurrentUser | None]
+"""How a page asks for the signed-in user, if any (provided by :func:`provide_current_user`)."""

@@ -1,0 +1,54 @@
+# lofin — the two commands: `make run` (serve the demo) and `make test` (everything CI checks).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run serve test lint typecheck pytest system-deps messages lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $@
+
+$(DEV_STAMP): $(RUNTIME_STAMP)
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+## make run: install, migrate the embedded SQLite database, load reference and demo data, serve :8000
+run: $(RUNTIME_STAMP)
+	$(BIN)/lofin db upgrade
+	$(BIN)/lofin seed --demo
+	$(BIN)/lofin serve
+
+## make test: install what the tests need, then lint, type-check and run every test
+test: system-deps $(DEV_STAMP) lint typecheck pytest
+
+system-deps:
+	scripts/install-system-deps.sh
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+pytest: $(DEV_STAMP)
+	$(BIN)/pytest
+
+## make messages: re-extract translatable strings and update the ko/en catalogs
+messages: $(DEV_STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k N_ -k ngettext:1,2 --no-location --sort-output --omit-header -o app/locale/messages.pot .
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-location --omit-header
+
+## make lock: re-pin every Python dependency after changing pyproject.toml
+lock: $(DEV_STAMP)
+	$(BIN)/pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
