@@ -43,6 +43,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
     from app.platform.db import Database, ensure_schema_current
+    from app.platform.logging import configure_logging
+
+    configure_logging(settings.log_level, settings.log_json)
 
     async def check() -> None:
         database = Database.from_settings(settings)

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import IntegrityError
 
-from app.platform.requestid import current_request_id
+from app.platform.requestid import REQUEST_ID_HEADER, current_request_id, incoming_request_id
 
 logger = structlog.get_logger("lofin.errors")
 
@@ -98,7 +98,9 @@ def _problem(
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
     title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-    request_id = current_request_id()
+    # Unrouted requests (404/405) never pass through the request-id middleware: take the id here.
+    request_id = current_request_id() or incoming_request_id(request.scope)
+    headers = {**(headers or {}), REQUEST_ID_HEADER: request_id}
     if wants_page(request):
         return Template(
             template_name="error.html",

@@ -22,7 +22,8 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
-def _incoming_request_id(scope: Scope) -> str:
+def incoming_request_id(scope: Scope) -> str:
+    """The caller's well-formed ``X-Request-ID``, or a new id."""
     for name, value in scope.get("headers", []):
         if name == REQUEST_ID_HEADER.encode():
             candidate = value.decode("latin-1")
@@ -37,7 +38,7 @@ class RequestIdMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        request_id = _incoming_request_id(scope)
+        request_id = incoming_request_id(scope)
         token = _request_id.set(request_id)
         structlog.contextvars.bind_contextvars(request_id=request_id)
 

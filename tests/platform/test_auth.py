@@ -79,7 +79,12 @@ async def _sign_in(client: AsyncTestClient[Litestar], username: str, next_path: 
     assert csrf, "the login form carries a CSRF token"
     response = await client.post(
         "/login",
-        data={"username": username, "password": TEST_PASSWORD, "next": next_path, "_csrf_token": csrf.group(1)},
+        data={
+            "username": username,
+            "password": TEST_PASSWORD,
+            "next": next_path,
+            "_csrf_token": csrf.group(1),
+        },
     )
     assert response.status_code in (200, 303), response.text
 
@@ -90,7 +95,9 @@ class TestPages:
     ) -> None:
         account = await accounts.make(Role.OFFICIAL)
         await client.get("/login")
-        response = await client.post("/login", data={"username": account.user.username, "password": TEST_PASSWORD})
+        response = await client.post(
+            "/login", data={"username": account.user.username, "password": TEST_PASSWORD}
+        )
         assert response.status_code == 403
         assert "lofin_session" not in response.cookies
 
@@ -138,7 +145,9 @@ class TestPages:
         assert response.headers["content-type"].startswith("text/html")
         assert "권한" in response.text
 
-    async def test_navigation_follows_the_role(self, client: AsyncTestClient[Litestar], accounts: Accounts) -> None:
+    async def test_navigation_follows_the_role(
+        self, client: AsyncTestClient[Litestar], accounts: Accounts
+    ) -> None:
         resident = await accounts.make(Role.RESIDENT, None)
         await _sign_in(client, resident.user.username)
         page = (await client.get("/")).text
@@ -146,7 +155,9 @@ class TestPages:
         assert 'href="/finance/"' not in page.split("<main")[0]
         assert 'href="/admin/"' not in page
 
-    async def test_logout_revokes_the_session(self, client: AsyncTestClient[Litestar], accounts: Accounts) -> None:
+    async def test_logout_revokes_the_session(
+        self, client: AsyncTestClient[Litestar], accounts: Accounts
+    ) -> None:
         account = await accounts.make(Role.ADMIN)
         await _sign_in(client, account.user.username)
         home = await client.get("/")

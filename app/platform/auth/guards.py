@@ -27,7 +27,7 @@ def require_roles(*roles: Role) -> Guard:
     """A guard admitting signed-in users with one of ``roles`` (any role if none are given)."""
     admitted = frozenset(roles)
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
         user = signed_in_user(connection)
         if admitted and user.actor.role not in admitted:
             raise PermissionDeniedException(
@@ -44,7 +44,7 @@ require_staff = require_roles(*STAFF_ROLES)
 require_admin = require_roles(Role.ADMIN)
 
 
-def public_route(_connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+async def public_route(_connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
     """Marks a route as deliberately open to everyone (the guard-coverage test looks for it)."""
 
 

@@ -1,0 +1,1 @@
+"""Monitoring as code: Prometheus and Alertmanager configs, rules, rule tests and Grafana dashboards."""
