@@ -85,7 +85,7 @@ class TestEveryApiRoute:
                 "malformed JSON": b'{"username": ',
                 "wrong top-level type": b"[1, 2, 3]",
                 "wrong field types": json.dumps(
-                    {k: 12345 for k in ("username", "password", "role")}
+                    dict.fromkeys(("username", "password", "role"), 12345)
                 ).encode(),
                 "missing fields": b"{}",
                 "not JSON at all": "한글 텍스트".encode(),

@@ -61,7 +61,7 @@ class LofinServer:
     def start(self) -> None:
         """Start serving and wait until ``/health/ready`` answers."""
         with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own console script
+            self.process = subprocess.Popen(
                 [str(LOFIN), "serve"],
                 env=self.env,
                 stdout=log,

@@ -1,0 +1,481 @@
+"""The two-region lab: real etcd, Patroni/PostgreSQL 15, HAProxy, pgBackRest and app processes on loopback.
+
+Every config comes from :mod:`infra.render` (the templates pyinfra deploys), written under
+``var/lab/<host>/`` as if that directory were the host's ``/``. ``up`` is safe to repeat: it starts
+only what does not run yet and takes the first full backup only once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psycopg
+
+from infra import processes
+from infra.processes import AS_POSTGRES, LabProcess
+from infra.render import (
+    REPO_PATH,
+    data_dir,
+    lab_secrets,
+    pgbackrest_config_path,
+    render_host,
+    repo_path,
+)
+from infra.topology import LAB_DIR, PROJECT_ROOT, Environment, Host, Region, load
+
+T = TypeVar("T")
+Echo = Callable[[str], None]
+
+PATRONI_VENV = PROJECT_ROOT / "var" / "patroni-venv"
+PATRONI_REQUIREMENTS = Path(__file__).with_name("patroni-requirements.txt")
+SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+# directories under a db host's root that PostgreSQL, Patroni and pgBackRest write to as `postgres`
+POSTGRES_DIRS = (
+    "/var/lib/postgresql",
+    "/var/run/postgresql",
+    "/var/log/pgbackrest",
+    "/var/spool/pgbackrest",
+    "/tmp/pgbackrest",
+)
+
+
+class LabError(RuntimeError):
+    """The lab did not reach the expected state in time; the message says which step."""
+
+
+@dataclass(frozen=True)
+class Lab:
+    """The lab environment with its generated passwords."""
+
+    env: Environment
+    secrets: Mapping[str, str]
+
+    @classmethod
+    def load(cls) -> Lab:
+        """The lab as described in ``topology.toml``."""
+        return cls(load("lab"), lab_secrets())
+
+    def region_hosts(self, role: str, kind: str | None = None) -> list[Host]:
+        """Hosts carrying ``role``, optionally only in regions of ``kind`` (primary/standby)."""
+        return [
+            host
+            for region in self.env.regions.values()
+            if kind is None or region.kind == kind
+            for host in region.with_role(role)
+        ]
+
+    @property
+    def primary_region(self) -> Region:
+        """The region that takes writes (daejeon)."""
+        return next(region for region in self.env.regions.values() if region.kind == "primary")
+
+    @property
+    def standby_regions(self) -> list[Region]:
+        """The DR regions (gwangju)."""
+        return [region for region in self.env.regions.values() if region.kind == "standby"]
+
+    def haproxy_of(self, region: Region) -> Host:
+        """The HAProxy host of ``region``."""
+        return region.with_role("haproxy")[0]
+
+    def superuser_dsn(self, address: str, port: int, dbname: str = "postgres") -> str:
+        """A libpq connection string for the cluster superuser."""
+        password = self.secrets["superuser_password"]
+        user = self.env.cluster["superuser"]
+        return f"host={address} port={port} dbname={dbname} user={user} password={password} connect_timeout=2"
+
+    def app_database_url(self, region: Region) -> str:
+        """The SQLAlchemy URL of the app database behind ``region``'s HAProxy read-write port."""
+        cluster, ports = self.env.cluster, self.env.ports
+        address = self.haproxy_of(region).address
+        return (
+            f"postgresql+psycopg://{cluster['app_user']}:{self.secrets['app_password']}"
+            f"@{address}:{ports['haproxy_rw']}/{cluster['database']}"
+        )
+
+
+# ---------------------------------------------------------------- processes
+
+
+def _minimal_env(home: Path) -> dict[str, str]:
+    return {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": str(home)}
+
+
+def etcd_process(lab: Lab, host: Host) -> LabProcess:
+    """The etcd member on ``host``."""
+    config = lab.env.on_host(host, "/etc/etcd/etcd.conf.yml")
+    root = lab.env.root_of(host)
+    return LabProcess(
+        f"{host.name}-etcd", ["etcd", "--config-file", config], config, _minimal_env(root), root
+    )
+
+
+def patroni_process(lab: Lab, host: Host) -> LabProcess:
+    """Patroni on ``host``, run as ``postgres``; setpriv execs, so the PID stays Patroni's."""
+    config = lab.env.on_host(host, "/etc/patroni/patroni.yml")
+    root = lab.env.root_of(host)
+    argv = [*AS_POSTGRES, str(PATRONI_VENV / "bin" / "patroni"), config]
+    env = _minimal_env(Path(lab.env.on_host(host, "/var/lib/postgresql")))
+    return LabProcess(f"{host.name}-patroni", argv, config, env, root)
+
+
+def haproxy_process(lab: Lab, host: Host) -> LabProcess:
+    """HAProxy on ``host`` in the foreground (``-db``), so its PID is the one we started."""
+    config = lab.env.on_host(host, "/etc/haproxy/haproxy.cfg")
+    root = lab.env.root_of(host)
+    return LabProcess(
+        f"{host.name}-haproxy", ["haproxy", "-db", "-f", config], config, _minimal_env(root), root
+    )
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines of a systemd EnvironmentFile."""
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    return values
+
+
+def app_process(lab: Lab, host: Host) -> LabProcess:
+    """``lofin serve`` on ``host`` with the EnvironmentFile the systemd unit would read."""
+    root = lab.env.root_of(host)
+    env = _minimal_env(root) | read_env_file(Path(lab.env.on_host(host, "/etc/lofin/lofin.env")))
+    lofin = Path(sys.executable).with_name("lofin")
+    argv = [str(lofin), "serve", "--host", host.address, "--port", str(lab.env.ports["app"])]
+    return LabProcess(f"{host.name}-app", argv, f"serve --host {host.address} ", env, PROJECT_ROOT)
+
+
+def all_processes(lab: Lab) -> dict[str, list[LabProcess]]:
+    """Every lab process, grouped by the order they stop in (apps first, etcd last)."""
+    return {
+        "app": [app_process(lab, host) for host in lab.region_hosts("app")],
+        "haproxy": [haproxy_process(lab, host) for host in lab.region_hosts("haproxy")],
+        "patroni": [patroni_process(lab, host) for host in lab.region_hosts("db")],
+        "etcd": [etcd_process(lab, host) for host in lab.region_hosts("etcd")],
+    }
+
+
+# ---------------------------------------------------------------- files
+
+
+def ensure_patroni_venv(echo: Echo) -> None:
+    """Build ``var/patroni-venv`` from /usr/bin/python3 (readable by postgres) if it is missing."""
+    if (PATRONI_VENV / "bin" / "patroni").exists():
+        return
+    echo(f"building {PATRONI_VENV} from {PATRONI_REQUIREMENTS.name} (once)")
+    subprocess.run(["/usr/bin/python3", "-m", "venv", str(PATRONI_VENV)], check=True)  # noqa: S603 - fixed argv
+    pip = [str(PATRONI_VENV / "bin" / "pip"), "install", "-q", "-r", str(PATRONI_REQUIREMENTS)]
+    subprocess.run(pip, check=True)  # noqa: S603 - fixed argv
+
+
+def _chown(path: Path, owner: str) -> None:
+    try:
+        user = pwd.getpwnam(owner)
+    except KeyError:  # the lab runs the app as root: there is no `lofin` user on this machine
+        return
+    os.chown(path, user.pw_uid, user.pw_gid)
+
+
+def write_configs(lab: Lab) -> None:
+    """Render every host's files into its lab directory, with the owners and modes production uses."""
+    LAB_DIR.mkdir(parents=True, exist_ok=True)
+    LAB_DIR.chmod(0o755)  # postgres must traverse it
+    for host in lab.env.hosts:
+        root = lab.env.root_of(host)
+        root.mkdir(exist_ok=True)
+        for rendered in render_host(lab.env, host, lab.secrets):
+            target = Path(lab.env.on_host(host, rendered.path))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(rendered.content, encoding="utf-8")
+            target.chmod(int(rendered.mode, 8))
+            _chown(target, rendered.owner)
+        postgres_dirs = list(POSTGRES_DIRS) if "db" in host.roles else []
+        postgres_dirs += [REPO_PATH] if "backup" in host.roles else []
+        for directory in postgres_dirs:
+            path = Path(lab.env.on_host(host, directory))
+            path.mkdir(parents=True, exist_ok=True, mode=0o750)
+            _chown(path, "postgres")
+        if "haproxy" in host.roles:
+            Path(lab.env.on_host(host, "/run/haproxy")).mkdir(parents=True, exist_ok=True)
+
+
+# ---------------------------------------------------------------- probes
+
+
+def wait_for(what: str, probe: Callable[[], T | None], timeout: float, interval: float = 0.3) -> T:
+    """Poll ``probe`` until it returns something other than None/False, at most ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result is not None and result is not False:
+            return result
+        if time.monotonic() >= deadline:
+            raise LabError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+def http_json(url: str, timeout: float = 2.0) -> tuple[int, Any]:
+    """GET ``url``; (status, parsed JSON body or None). (0, None) when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - http URLs built from the topology
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        try:
+            return error.code, json.loads(error.read() or b"null")
+        except ValueError:
+            return error.code, None
+    except (OSError, ValueError):
+        return 0, None
+
+
+def port_open(address: str, port: int) -> bool:
+    """Whether something accepts TCP connections on ``address:port``."""
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((address, port)) == 0
+
+
+def etcd_healthy(lab: Lab, host: Host) -> bool:
+    """Whether the etcd member on ``host`` reports itself healthy (its cluster has quorum)."""
+    status, body = http_json(f"http://{host.address}:{lab.env.ports['etcd_client']}/health")
+    return status == 200 and isinstance(body, dict) and body.get("health") == "true"
+
+
+def patroni_cluster(lab: Lab, region: Region) -> dict[str, Any] | None:
+    """Patroni's ``/cluster`` view of ``region`` from the first member that answers."""
+    for host in region.with_role("db"):
+        status, body = http_json(f"http://{host.address}:{lab.env.ports['patroni']}/cluster")
+        if status == 200 and isinstance(body, dict):
+            return body
+    return None
+
+
+def leader_host(lab: Lab, region: Region) -> Host | None:
+    """The host holding ``region``'s leader lock (primary or standby leader), if any."""
+    cluster = patroni_cluster(lab, region) or {}
+    for member in cluster.get("members", []):
+        if member.get("role") in ("leader", "standby_leader") and member.get("state") == "running":
+            return lab.env.host(member["name"])
+    return None
+
+
+def _members_ready(lab: Lab, region: Region) -> bool:
+    cluster = patroni_cluster(lab, region) or {}
+    members = cluster.get("members", [])
+    if len(members) != len(region.with_role("db")):
+        return False
+    leader_roles = {"leader"} if region.kind == "primary" else {"standby_leader"}
+    leaders = [m for m in members if m.get("role") in leader_roles and m.get("state") == "running"]
+    streaming = [m for m in members if m.get("state") == "streaming"]
+    synced = region.kind != "primary" or any(m.get("role") == "sync_standby" for m in members)
+    return len(leaders) == 1 and len(streaming) == len(members) - 1 and synced
+
+
+def sql(lab: Lab, address: str, port: int, statement: str, dbname: str = "postgres") -> list[tuple[Any, ...]]:
+    """Run one statement as the superuser with autocommit; returns the rows (empty when none)."""
+    with psycopg.connect(lab.superuser_dsn(address, port, dbname), autocommit=True) as connection:
+        cursor = connection.execute(statement.encode())
+        return list(cursor.fetchall()) if cursor.description else []
+
+
+def _primary_writable(lab: Lab) -> bool:
+    address = lab.haproxy_of(lab.primary_region).address
+    try:
+        rows = sql(lab, address, lab.env.ports["haproxy_rw"], "SELECT pg_is_in_recovery()")
+    except psycopg.Error:
+        return False
+    return rows == [(False,)]
+
+
+def _standby_slot_exists(lab: Lab) -> bool:
+    address = lab.haproxy_of(lab.primary_region).address
+    names = ", ".join(f"'{region.slot_name}'" for region in lab.standby_regions)
+    try:
+        rows = sql(
+            lab,
+            address,
+            lab.env.ports["haproxy_rw"],
+            f"SELECT count(*) FROM pg_replication_slots WHERE slot_name IN ({names})",  # noqa: S608 - names come from the topology
+        )
+    except psycopg.Error:
+        return False
+    return rows == [(len(lab.standby_regions),)]
+
+
+# ---------------------------------------------------------------- database set-up
+
+
+def ensure_app_database(lab: Lab) -> None:
+    """Create the app's role and database on the primary unless they exist."""
+    address, port = lab.haproxy_of(lab.primary_region).address, lab.env.ports["haproxy_rw"]
+    cluster = lab.env.cluster
+    user, database, password = cluster["app_user"], cluster["database"], lab.secrets["app_password"]
+    if not sql(lab, address, port, f"SELECT 1 FROM pg_roles WHERE rolname = '{user}'"):  # noqa: S608 - topology value
+        sql(lab, address, port, f"CREATE ROLE {user} LOGIN PASSWORD '{password}'")
+    if not sql(lab, address, port, f"SELECT 1 FROM pg_database WHERE datname = '{database}'"):  # noqa: S608 - topology value
+        sql(lab, address, port, f"CREATE DATABASE {database} OWNER {user}")
+
+
+def pgbackrest(lab: Lab, host: Host, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run pgBackRest as ``postgres`` with ``host``'s config."""
+    argv = [
+        *AS_POSTGRES,
+        "pgbackrest",
+        f"--config={pgbackrest_config_path(lab.env, host)}",
+        f"--stanza={lab.env.cluster['stanza']}",
+        *args,
+    ]
+    env = _minimal_env(Path(lab.env.on_host(host, "/var/lib/postgresql")))
+    return subprocess.run(  # noqa: S603 - fixed argv
+        argv, capture_output=True, text=True, env=env, cwd=lab.env.root_of(host), timeout=timeout, check=False
+    )
+
+
+def backup_info(lab: Lab) -> list[dict[str, Any]]:
+    """The backups in the repository (pgBackRest's ``info --output=json`` for the stanza)."""
+    host = lab.region_hosts("db", "primary")[0]
+    result = pgbackrest(lab, host, "info", "--output=json", timeout=15)
+    if result.returncode != 0:
+        return []
+    stanzas = json.loads(result.stdout or "[]")
+    return list(stanzas[0].get("backup", [])) if stanzas else []
+
+
+def ensure_first_backup(lab: Lab, echo: Echo) -> None:
+    """Create the stanza and take a full backup from the primary, unless a backup exists already."""
+    if backup_info(lab):
+        return
+    primary = wait_for("a daejeon leader", lambda: leader_host(lab, lab.primary_region), 30)
+    for step in (("stanza-create",), ("backup", "--type=full")):
+        result = pgbackrest(lab, primary, *step, timeout=120)
+        if result.returncode != 0:
+            raise LabError(
+                f"pgbackrest {' '.join(step)} failed: {result.stdout[-2000:]}{result.stderr[-2000:]}"
+            )
+    echo(f"first full backup taken from {primary.name} into {repo_path(lab.env)}")
+
+
+def prepare_app_schema(lab: Lab) -> None:
+    """``lofin db upgrade`` and ``lofin seed --demo`` against the primary (both are idempotent)."""
+    lofin = str(Path(sys.executable).with_name("lofin"))
+    env = {**os.environ, "LOFIN_DATABASE_URL": lab.app_database_url(lab.primary_region)}
+    for argv in ([lofin, "db", "upgrade"], [lofin, "seed", "--demo"]):
+        result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)  # noqa: S603 - fixed argv
+        if result.returncode != 0:
+            raise LabError(f"{' '.join(argv[1:])} failed: {result.stderr[-2000:]}")
+
+
+# ---------------------------------------------------------------- up / down
+
+
+def up(echo: Echo = print) -> float:
+    """Bring the whole lab up (or complete a partial one); returns the seconds it took."""
+    ensure_patroni_venv(echo)
+    started = time.monotonic()
+    lab = Lab.load()
+    groups = all_processes(lab)
+    write_configs(lab)
+
+    for process in groups["etcd"]:
+        processes.start(process)
+    for host in lab.region_hosts("etcd"):
+        wait_for(f"etcd on {host.name}", lambda host=host: etcd_healthy(lab, host), 20)
+    echo(f"etcd: {len(groups['etcd'])} members healthy ({time.monotonic() - started:.1f} s)")
+
+    primary, standbys = lab.primary_region, lab.standby_regions
+    by_name = {process.name: process for group in groups.values() for process in group}
+    for host in [*primary.with_role("db"), *primary.with_role("haproxy")]:
+        processes.start(by_name[f"{host.name}-{'patroni' if 'db' in host.roles else 'haproxy'}"])
+    wait_for("a writable daejeon primary behind HAProxy", lambda: _primary_writable(lab), 40)
+    echo(f"daejeon: primary writable through HAProxy ({time.monotonic() - started:.1f} s)")
+
+    wait_for("the permanent slots for the standby regions", lambda: _standby_slot_exists(lab), 15)
+    for region in standbys:
+        for host in [*region.with_role("db"), *region.with_role("haproxy")]:
+            processes.start(by_name[f"{host.name}-{'patroni' if 'db' in host.roles else 'haproxy'}"])
+
+    ensure_app_database(lab)
+    ensure_first_backup(lab, echo)
+    prepare_app_schema(lab)
+    echo(f"app schema migrated and seeded ({time.monotonic() - started:.1f} s)")
+
+    for region in [primary, *standbys]:
+        wait_for(
+            f"every {region.name} member streaming", lambda region=region: _members_ready(lab, region), 40
+        )
+    echo(f"replication: both regions streaming ({time.monotonic() - started:.1f} s)")
+
+    for process in groups["app"]:
+        processes.start(process)
+    for host in lab.region_hosts("app"):
+        url = f"http://{host.address}:{lab.env.ports['app']}/health/ready"
+        wait_for(f"{host.name} ready", lambda url=url: http_json(url)[0] == 200, 30)
+    elapsed = time.monotonic() - started
+    echo(f"lab up in {elapsed:.1f} s")
+    return elapsed
+
+
+def lab_ports(env: Environment) -> list[tuple[str, int]]:
+    """Every address:port the lab listens on."""
+    ports = env.ports
+    by_role = {
+        "etcd": ("etcd_client", "etcd_peer"),
+        "db": ("postgres", "patroni"),
+        "haproxy": ("haproxy_rw", "haproxy_ro", "haproxy_stats"),
+        "app": ("app",),
+    }
+    return [
+        (host.address, ports[port])
+        for host in env.hosts
+        for role in host.roles
+        for port in by_role.get(role, ())
+    ]
+
+
+def down(purge: bool = False, echo: Echo = print) -> float:
+    """Stop every lab process by PID (postmasters through ``postmaster.pid``); returns seconds taken."""
+    started = time.monotonic()
+    env = load("lab")
+    if not LAB_DIR.exists():
+        return 0.0
+    lab = Lab(env, lab_secrets())
+    groups = all_processes(lab)
+    running = {
+        name: [p for p in (processes.running_pid(x) for x in group) if p] for name, group in groups.items()
+    }
+    # apps, HAProxy and Patroni together (Patroni stops its PostgreSQL and releases its leader key)
+    processes.stop(running["app"] + running["haproxy"] + running["patroni"], signal.SIGTERM, 8.0)
+    for host in lab.region_hosts("db"):
+        postmaster = processes.postmaster_pid(Path(data_dir(env, host)))
+        if postmaster is not None:
+            children = processes.children_of(postmaster)
+            processes.stop([postmaster], signal.SIGQUIT, 2.0)  # immediate shutdown: the lab is going away
+            processes.stop(children, signal.SIGKILL, 1.0)
+    processes.stop(running["etcd"], signal.SIGTERM, 3.0)
+    strays = processes.lab_strays()
+    if strays:
+        processes.stop(strays, signal.SIGKILL, 2.0)
+    for group in groups.values():
+        for process in group:
+            process.pid_file.unlink(missing_ok=True)
+    if purge:
+        shutil.rmtree(LAB_DIR)
+    elapsed = time.monotonic() - started
+    echo(f"lab down in {elapsed:.1f} s{' (state removed)' if purge else ''}")
+    return elapsed
