@@ -13,6 +13,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 
+import app.tasks  # noqa: F401 - registers every background task, so handlers can enqueue them
 from app.platform.audit_controllers import AuditController
 from app.platform.auth.controllers import AuthController, UserAdminController
 from app.platform.auth.middleware import AuthenticationMiddleware

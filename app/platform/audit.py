@@ -20,12 +20,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint, Uuid, func, select
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, Uuid, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.platform.db import Base, BigIntPK, utcnow
+from app.platform.db import Base, BigIntPK, UTCDateTime, utcnow
 from app.platform.requestid import current_request_id
 from app.platform.tenancy import Actor, restrict_to_actor
 
@@ -43,7 +43,7 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     chain: Mapped[str] = mapped_column(String(16))
     seq: Mapped[int] = mapped_column(Integer)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
     actor_username: Mapped[str] = mapped_column(String(64))
     actor_role: Mapped[str] = mapped_column(String(20))

@@ -22,11 +22,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import JSON, DateTime, Enum, Integer, String, Text, select, update
+from sqlalchemy import JSON, Enum, Integer, String, Text, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.platform.db import Base, BigIntPK, Database, TimestampMixin, utcnow
+from app.platform.db import Base, BigIntPK, Database, TimestampMixin, UTCDateTime, utcnow
 
 logger = structlog.get_logger("lofin.jobs")
 
@@ -59,10 +59,10 @@ class Job(TimestampMixin, Base):
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
-    run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     locked_by: Mapped[str | None] = mapped_column(String(100), default=None)
-    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
 
 

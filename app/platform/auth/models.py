@@ -6,10 +6,10 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, Uuid
+from sqlalchemy import Boolean, Enum, ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.platform.db import Base, TimestampMixin, new_uuid
+from app.platform.db import Base, TimestampMixin, UTCDateTime, new_uuid
 
 
 class Role(enum.StrEnum):
@@ -65,7 +65,7 @@ class User(TimestampMixin, Base):
     )
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class AuthToken(TimestampMixin, Base):
@@ -79,5 +79,5 @@ class AuthToken(TimestampMixin, Base):
         Enum(TokenKind, native_enum=False, length=10, values_callable=_enum_values)
     )
     label: Mapped[str] = mapped_column(String(100), default="")
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
