@@ -171,7 +171,7 @@ def rule_file() -> dict[str, Any]:
     """The whole ``slo.rules.yml`` document."""
     return {
         "groups": [
-            {"name": "lofin-slo-recording", "interval": "30s", "rules": recording_rules()},
+            {"name": "lofin-slo-recording", "rules": recording_rules()},
             {"name": "lofin-slo-alerts", "rules": alert_rules()},
         ]
     }
