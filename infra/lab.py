@@ -7,6 +7,7 @@ only what does not run yet and takes the first full backup only once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -19,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -49,7 +51,7 @@ POSTGRES_DIRS = (
     "/var/run/postgresql",
     "/var/log/pgbackrest",
     "/var/spool/pgbackrest",
-    "/tmp/pgbackrest",
+    "/tmp/pgbackrest",  # noqa: S108 - pgBackRest's default lock path, here under the host's lab root
 )
 
 
@@ -144,7 +146,9 @@ def haproxy_process(lab: Lab, host: Host) -> LabProcess:
 
 def read_env_file(path: Path) -> dict[str, str]:
     """``KEY=VALUE`` lines of a systemd EnvironmentFile."""
-    values = {}
+    values: dict[str, str] = {}
+    if not path.exists():  # `lab down` on a half-written lab needs only the process markers
+        return values
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             key, _, value = line.partition("=")
@@ -270,7 +274,10 @@ def leader_host(lab: Lab, region: Region) -> Host | None:
     """The host holding ``region``'s leader lock (primary or standby leader), if any."""
     cluster = patroni_cluster(lab, region) or {}
     for member in cluster.get("members", []):
-        if member.get("role") in ("leader", "standby_leader") and member.get("state") == "running":
+        if member.get("role") in ("leader", "standby_leader") and member.get("state") in (
+            "running",
+            "streaming",
+        ):
             return lab.env.host(member["name"])
     return None
 
@@ -281,8 +288,11 @@ def _members_ready(lab: Lab, region: Region) -> bool:
     if len(members) != len(region.with_role("db")):
         return False
     leader_roles = {"leader"} if region.kind == "primary" else {"standby_leader"}
-    leaders = [m for m in members if m.get("role") in leader_roles and m.get("state") == "running"]
-    streaming = [m for m in members if m.get("state") == "streaming"]
+    # a standby leader streams from the other region, so its state is "streaming", not "running"
+    leaders = [
+        m for m in members if m.get("role") in leader_roles and m.get("state") in ("running", "streaming")
+    ]
+    streaming = [m for m in members if m.get("state") == "streaming" and m not in leaders]
     synced = region.kind != "primary" or any(m.get("role") == "sync_standby" for m in members)
     return len(leaders) == 1 and len(streaming) == len(members) - 1 and synced
 
@@ -389,8 +399,8 @@ def up(echo: Echo = print) -> float:
     ensure_patroni_venv(echo)
     started = time.monotonic()
     lab = Lab.load()
-    groups = all_processes(lab)
     write_configs(lab)
+    groups = all_processes(lab)
 
     for process in groups["etcd"]:
         processes.start(process)
@@ -411,8 +421,11 @@ def up(echo: Echo = print) -> float:
             processes.start(by_name[f"{host.name}-{'patroni' if 'db' in host.roles else 'haproxy'}"])
 
     ensure_app_database(lab)
-    ensure_first_backup(lab, echo)
-    prepare_app_schema(lab)
+    # the first backup copies files while the app schema is migrated and seeded
+    with ThreadPoolExecutor(max_workers=1) as background:
+        backup = background.submit(ensure_first_backup, lab, echo)
+        prepare_app_schema(lab)
+        backup.result()
     echo(f"app schema migrated and seeded ({time.monotonic() - started:.1f} s)")
 
     for region in [primary, *standbys]:
@@ -459,18 +472,29 @@ def down(purge: bool = False, echo: Echo = print) -> float:
     running = {
         name: [p for p in (processes.running_pid(x) for x in group) if p] for name, group in groups.items()
     }
-    # apps, HAProxy and Patroni together (Patroni stops its PostgreSQL and releases its leader key)
+    postmasters = {
+        pid: processes.children_of(pid)
+        for host in lab.region_hosts("db")
+        if (pid := processes.postmaster_pid(Path(data_dir(env, host)))) is not None
+    }
+    # Everything at once: Patroni stops on SIGTERM, and each postmaster gets PostgreSQL's fast
+    # shutdown (SIGINT) directly, so a synchronous standby's Patroni need not wait for its
+    # primary to release it before it stops its own PostgreSQL.
+    processes.send(postmasters, signal.SIGINT)
     processes.stop(running["app"] + running["haproxy"] + running["patroni"], signal.SIGTERM, 8.0)
-    for host in lab.region_hosts("db"):
-        postmaster = processes.postmaster_pid(Path(data_dir(env, host)))
-        if postmaster is not None:
-            children = processes.children_of(postmaster)
-            processes.stop([postmaster], signal.SIGQUIT, 2.0)  # immediate shutdown: the lab is going away
-            processes.stop(children, signal.SIGKILL, 1.0)
+    processes.stop(list(postmasters), signal.SIGQUIT, 2.0)
+    processes.stop([child for children in postmasters.values() for child in children], signal.SIGKILL, 1.0)
+    echo(f"apps, HAProxy, Patroni and PostgreSQL stopped ({time.monotonic() - started:.1f} s)")
     processes.stop(running["etcd"], signal.SIGTERM, 3.0)
+    echo(f"etcd stopped ({time.monotonic() - started:.1f} s)")
     strays = processes.lab_strays()
     if strays:
         processes.stop(strays, signal.SIGKILL, 2.0)
+    # a killed process closes its sockets as it exits; give the kernel a moment, bounded
+    with contextlib.suppress(LabError):
+        wait_for(
+            "the lab's ports to close", lambda: not any(port_open(a, p) for a, p in lab_ports(env)), 3.0, 0.1
+        )
     for group in groups.values():
         for process in group:
             process.pid_file.unlink(missing_ok=True)

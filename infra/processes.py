@@ -140,6 +140,30 @@ def children_of(pid: int) -> list[int]:
     return children
 
 
+def descendants(pid: int) -> list[int]:
+    """``pid``'s children, their children, and so on."""
+    found, queue = [], [pid]
+    while queue:
+        children = children_of(queue.pop())
+        found += children
+        queue += children
+    return found
+
+
+def memory_kib(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of ``pid`` in KiB; PSS shares PostgreSQL's shared buffers out instead of counting them per process."""
+    rss = pss = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    except OSError:
+        return 0, 0
+    return rss, pss
+
+
 def lab_strays() -> list[int]:
     """PIDs of processes whose command line names the lab directory but that no PID file records."""
     marker = str(LAB_DIR)
