@@ -17,7 +17,7 @@ import app.tasks  # noqa: F401 - registers every background task, so handlers ca
 from app.platform.audit_controllers import AuditController
 from app.platform.auth.controllers import AuthController, UserAdminController
 from app.platform.auth.middleware import AuthenticationMiddleware
-from app.platform.db import Database, ensure_schema_current, provide_db_session
+from app.platform.db import Database, TransactionIntentMiddleware, ensure_schema_current, provide_db_session
 from app.platform.errors import EXCEPTION_HANDLERS, SQLALCHEMY_EXCEPTION_HANDLERS
 from app.platform.government_controllers import GovernmentController
 from app.platform.health import HealthController
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         middleware=[
             RequestIdMiddleware(),
             metrics.middleware,
+            TransactionIntentMiddleware(),
             LocaleMiddleware(secure_cookies=settings.secure_cookies),
             AuthenticationMiddleware(),
         ],

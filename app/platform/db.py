@@ -8,7 +8,9 @@ sent), or rolls back if anything raised. A response is therefore never sent for 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
@@ -93,12 +98,28 @@ class SchemaNotCurrentError(RuntimeError):
     """The database schema is not at the newest migration."""
 
 
+# Whether the transaction about to begin may write. Safe-method requests (GET, HEAD) say no, so on
+# SQLite they read in parallel instead of queueing behind the single writer lock.
+_sqlite_may_write: ContextVar[bool] = ContextVar("lofin_sqlite_may_write", default=True)
+
+
+@contextmanager
+def read_only_transactions() -> Iterator[None]:
+    """Transactions begun inside this block only read (SQLite then takes no write lock up front)."""
+    token = _sqlite_may_write.set(False)
+    try:
+        yield
+    finally:
+        _sqlite_may_write.reset(token)
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     """Make SQLite behave like a server database for our purposes.
 
     pysqlite's own transaction handling does not emit BEGIN and breaks SAVEPOINT; SQLAlchemy's
-    documented recipe takes over: we emit ``BEGIN IMMEDIATE`` ourselves so a writer takes the lock up
-    front instead of failing later when it upgrades a read lock (SQLITE_BUSY mid-transaction).
+    documented recipe takes over. Transactions that may write begin with ``BEGIN IMMEDIATE`` so the
+    writer takes the lock up front (and waits for it under ``busy_timeout``) instead of failing later
+    when it upgrades a read lock; read-only ones begin deferred and never block each other.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -113,7 +134,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _sqlite_may_write.get() else "BEGIN")
 
 
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
@@ -164,6 +185,22 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TransactionIntentMiddleware(ASGIMiddleware):
+    """Marks safe-method requests as read-only, so SQLite begins their transactions deferred."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope.get("method") in SAFE_METHODS:
+            with read_only_transactions():
+                await next_app(scope, receive, send)
+        else:
+            await next_app(scope, receive, send)
 
 
 async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
