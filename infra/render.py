@@ -121,6 +121,7 @@ def _context(env: Environment, host: Host, secrets: Mapping[str, str]) -> dict[s
         "standby_regions": env.standby_regions_of[region.name],
         "upstream_haproxy": upstream.with_role("haproxy")[0] if upstream else None,
         "haproxy": region.with_role("haproxy")[0],
+        "listen_address": "0.0.0.0" if env.settings["listen_on_all_addresses"] else host.address,  # noqa: S104 - see topology.toml
         "data_dir": data_dir(env, host),
         "socket_dir": socket_dir(env, host),
         "archive_command": f"pgbackrest --config={config} --stanza={env.cluster['stanza']} archive-push %p",

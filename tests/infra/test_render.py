@@ -1,0 +1,156 @@
+"""Every config of both inventories renders and passes its own tool's check; the deploy dry-runs."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from infra.lab import PATRONI_VENV, ensure_patroni_venv
+from infra.render import SECRET_NAMES, TEMPLATES_DIR, RenderedFile, patroni_dcs, render_host
+from infra.topology import PROJECT_ROOT, Environment, load
+
+ENVIRONMENTS = ("production", "lab")
+SECRETS = {name: f"test-{name.replace('_', '-')}" for name in SECRET_NAMES}
+SECRET_ENVIRON = {f"LOFIN_SECRET_{name.upper()}": value for name, value in SECRETS.items()}
+
+
+def rendered(env: Environment) -> dict[tuple[str, str], RenderedFile]:
+    """(host, path) → file for every host of ``env``."""
+    return {(host.name, f.path): f for host in env.hosts for f in render_host(env, host, SECRETS)}
+
+
+def write(tmp_path: Path, host: str, file: RenderedFile) -> Path:
+    target = tmp_path / host / file.path.lstrip("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(file.content, encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="module")
+def patroni() -> Path:
+    ensure_patroni_venv(echo=lambda _: None)
+    return PATRONI_VENV / "bin" / "patroni"
+
+
+class TestTopology:
+    def test_lab_addresses_match_the_architecture(self) -> None:
+        lab = load("lab")
+        daejeon, gwangju = lab.regions["daejeon"], lab.regions["gwangju"]
+        assert [h.address for h in daejeon.with_role("db")] == ["127.0.1.1", "127.0.1.2", "127.0.1.3"]
+        assert [h.address for h in daejeon.with_role("haproxy")] == ["127.0.1.10"]
+        assert [h.address for h in daejeon.with_role("app")] == ["127.0.1.20", "127.0.1.21"]
+        assert [h.address for h in gwangju.with_role("db")] == ["127.0.2.1", "127.0.2.2"]
+        assert [h.address for h in gwangju.with_role("backup")] == ["127.0.2.40"]
+        assert all(h.address.startswith("127.") for h in lab.hosts)
+
+    @pytest.mark.parametrize("name", ENVIRONMENTS)
+    def test_both_environments_have_the_same_shape(self, name: str) -> None:
+        env = load(name)  # type: ignore[arg-type]
+        assert {r.name: r.kind for r in env.regions.values()} == {"daejeon": "primary", "gwangju": "standby"}
+        assert sorted(h.name for h in env.hosts) == sorted(h.name for h in load("lab").hosts)
+
+
+class TestTemplates:
+    def test_every_template_is_used_by_both_environments(self) -> None:
+        templates = {path.name for path in TEMPLATES_DIR.glob("*.j2")}
+        for name in ENVIRONMENTS:
+            env = load(name)  # type: ignore[arg-type]
+            headers = "".join(f.content for f in rendered(env).values())
+            used = {t for t in templates if f"infra/templates/{t}" in headers}
+            # the bootstrap.dcs part is embedded into patroni.yml rather than written on its own
+            assert used | {"patroni-dcs.yml.j2"} == templates, name
+
+    @pytest.mark.parametrize("name", ENVIRONMENTS)
+    def test_yaml_and_ini_files_parse(self, name: str) -> None:
+        for (host, path), file in rendered(load(name)).items():  # type: ignore[arg-type]
+            if path.endswith((".yml", ".yaml")):
+                assert isinstance(yaml.safe_load(file.content), dict), (host, path)
+            if path.endswith((".conf", ".service")):
+                parser = configparser.ConfigParser(strict=True, interpolation=None)
+                parser.read_string(file.content)
+                assert parser.sections(), (host, path)
+
+    def test_dcs_part_is_kept_apart_and_differs_per_region_kind(self) -> None:
+        env = load("production")
+        primary = yaml.safe_load(patroni_dcs(env, env.host("daejeon-db1"), SECRETS))
+        standby = yaml.safe_load(patroni_dcs(env, env.host("gwangju-db1"), SECRETS))
+        assert primary["synchronous_mode"] is True
+        assert primary["slots"] == {"standby_gwangju": {"type": "physical"}}
+        assert primary["postgresql"]["use_pg_rewind"] is True
+        assert standby["standby_cluster"] == {
+            "host": "10.10.1.20",
+            "port": 5000,
+            "primary_slot_name": "standby_gwangju",
+            "create_replica_methods": ["basebackup"],
+        }
+        node = yaml.safe_load(rendered(env)[("daejeon-db1", "/etc/patroni/patroni.yml")].content)
+        assert node["bootstrap"]["dcs"] == primary
+        assert "data-checksums" in node["bootstrap"]["initdb"]
+        assert node["postgresql"]["parameters"]["unix_socket_directories"] == "/var/run/postgresql"
+
+    def test_haproxy_routes_rw_to_primary_and_ro_to_replicas(self) -> None:
+        config = rendered(load("lab"))[("daejeon-haproxy1", "/etc/haproxy/haproxy.cfg")].content
+        assert "bind 127.0.1.10:5000\n    option httpchk GET /primary" in config
+        assert "bind 127.0.1.10:5001\n    balance roundrobin\n    option httpchk GET /replica" in config
+        assert "bind 127.0.1.10:7000" in config
+        assert config.count("check port 8008") == 6
+
+
+class TestValidation:
+    def test_patroni_accepts_every_production_node_config(self, tmp_path: Path, patroni: Path) -> None:
+        env = load("production")
+        for (host, path), file in rendered(env).items():
+            if path == "/etc/patroni/patroni.yml":
+                result = subprocess.run(
+                    [str(patroni), "--validate-config", str(write(tmp_path, host, file))],
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                )
+                assert result.returncode == 0, f"{host}: {result.stdout}{result.stderr}"
+
+    @pytest.mark.parametrize("name", ENVIRONMENTS)
+    def test_haproxy_accepts_every_config(self, name: str, tmp_path: Path) -> None:
+        for (host, path), file in rendered(load(name)).items():  # type: ignore[arg-type]
+            if path == "/etc/haproxy/haproxy.cfg":
+                result = subprocess.run(
+                    ["haproxy", "-c", "-f", str(write(tmp_path, host, file))],
+                    capture_output=True,
+                    text=True,
+                    timeout=30,
+                )
+                assert result.returncode == 0, f"{host}: {result.stdout}{result.stderr}"
+
+
+class TestPyinfraDeploy:
+    """pyinfra's @fake connector answers facts without SSH, so the deploy's change detection runs for real."""
+
+    @pytest.mark.parametrize("name", ENVIRONMENTS)
+    def test_dry_run_plans_every_role(self, name: str) -> None:
+        pyinfra = Path(sys.executable).with_name("pyinfra")
+        environ = {**os.environ, **SECRET_ENVIRON, "LOFIN_INVENTORY_ENV": name}
+        result = subprocess.run(
+            [str(pyinfra), "tests/infra/fake_inventory.py", "infra/deploy.py", "--dry"],
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+            env=environ,
+            timeout=120,
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output
+        for operation in (
+            "etcd | Write etcd config (/etc/etcd/etcd.conf.yml)",
+            "PostgreSQL and Patroni | Write Patroni config (/etc/patroni/patroni.yml)",
+            "HAProxy | Write HAProxy config (/etc/haproxy/haproxy.cfg)",
+            "pgBackRest repository | Write pgBackRest repository config",
+            "lofin app | Write app environment (/etc/lofin/lofin.env)",
+            "Monitoring agents | Write node-exporter unit",
+        ):
+            assert operation in output, operation
