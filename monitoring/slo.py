@@ -169,9 +169,6 @@ def alert_rules() -> list[dict[str, Any]]:
 
 def rule_file() -> dict[str, Any]:
     """The whole ``slo.rules.yml`` document."""
-    return {
-        "groups": [
-            {"name": "lofin-slo-recording", "rules": recording_rules()},
-            {"name": "lofin-slo-alerts", "rules": alert_rules()},
-        ]
-    }
+    # One group: Prometheus evaluates a group's rules in order, so alerts read this evaluation's ratios;
+    # separate groups run concurrently and an alert could read the previous evaluation's.
+    return {"groups": [{"name": "lofin-slo", "rules": [*recording_rules(), *alert_rules()]}]}
