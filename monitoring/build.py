@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 import yaml
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from jinja2 import Environment as Jinja
 from jinja2 import FileSystemLoader, StrictUndefined
 
-from monitoring import dashboards, slo
-from monitoring.topology import TOPOLOGIES, Environment, Host
+from infra.topology import EnvironmentName, load
+from monitoring import dashboards, slo, topology
 
 HERE = Path(__file__).resolve().parent
 RULES_DIR = HERE / "rules"
@@ -61,39 +60,6 @@ def generated_files() -> dict[str, str]:
     return files
 
 
-def _scrape_jobs(env: Environment) -> list[dict[str, Any]]:
-    ports = env["ports"]
-    # job name -> (host roles, port); every job scrapes /metrics
-    jobs: dict[str, tuple[tuple[str, ...], int]] = {
-        "prometheus": (("monitoring",), ports["prometheus"]),
-        "alertmanager": (("monitoring",), ports["alertmanager"]),
-        "app": (("app",), ports["app"]),
-        "patroni": (("db",), ports["patroni"]),
-        "etcd": (("db",), ports["etcd_client"]),
-        "postgres": (("db",), ports["postgres_exporter"]),
-        # node_exporter also serves the pgBackRest textfile metrics on the backup host.
-        "node": (("db", "backup"), ports["node_exporter"]),
-        # HAProxy's built-in exporter on the stats frontend.
-        "haproxy": (("haproxy",), ports["haproxy_stats"]),
-    }
-    rendered = []
-    for job, (roles, port) in jobs.items():
-        targets = [
-            {
-                "address": host["address"],
-                "port": port,
-                "region": name,
-                "site": region["site"],
-                "node": host["name"],
-            }
-            for name, region in env["regions"].items()
-            for role in roles
-            for host in region[role]  # type: ignore[literal-required]
-        ]
-        rendered.append({"name": job, "targets": targets})
-    return rendered
-
-
 def _templates() -> Jinja:
     return Jinja(
         loader=FileSystemLoader(HERE / "templates"),
@@ -103,29 +69,24 @@ def _templates() -> Jinja:
     )
 
 
-def render(environment: str, rules_dir: Path = RULES_DIR) -> dict[str, str]:
+def render(environment: EnvironmentName, rules_dir: Path = RULES_DIR) -> dict[str, str]:
     """File name -> content of the Prometheus config per region and the Alertmanager config."""
-    env = TOPOLOGIES[environment]
     templates = _templates()
-    alertmanagers: list[Host] = [h for region in env["regions"].values() for h in region["monitoring"]]
     files = {
         f"prometheus-{region}.yml": templates.get_template("prometheus.yml.j2").render(
             environment=environment,
             region=region,
-            ports=env["ports"],
-            alertmanagers=alertmanagers,
+            alertmanagers=topology.alertmanagers(environment),
+            alertmanager_port=topology.ALERTMANAGER_PORT,
             rules_dir=rules_dir,
-            jobs=_scrape_jobs(env),
+            jobs=topology.scrape_jobs(environment),
         )
-        for region in env["regions"]
+        for region in load(environment).regions
     }
-    webhooks = [
-        f"http://{region['app'][0]['address']}:{env['ports']['app']}/api/ops/alerts"
-        for region in env["regions"].values()
-        if region["app"]
-    ]
     files["alertmanager.yml"] = templates.get_template("alertmanager.yml.j2").render(
-        environment=environment, control_center_webhooks=webhooks, alert_log_webhook=env["alert_log_webhook"]
+        environment=environment,
+        control_center_webhooks=topology.control_center_webhooks(environment),
+        alert_log_webhook=topology.ALERT_LOG_WEBHOOK,
     )
     return files
 
@@ -144,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     generate = commands.add_parser("generate", help="write slo.rules.yml and the dashboards")
     generate.add_argument("--out", type=Path, default=HERE)
     render_cmd = commands.add_parser("render", help="render Prometheus and Alertmanager configs")
-    render_cmd.add_argument("--env", choices=sorted(TOPOLOGIES), required=True)
+    render_cmd.add_argument("--env", choices=topology.ENVIRONMENTS, required=True)
     render_cmd.add_argument("--out", type=Path, required=True)
     render_cmd.add_argument("--rules-dir", type=Path, default=RULES_DIR)
     args = parser.parse_args(argv)

@@ -242,7 +242,7 @@ def database_clusters() -> dashboard.Dashboard:
                     'sum by (region, node, proxy) (haproxy_server_status{state="UP"})',
                     "{{region}} {{node}} {{proxy}}",
                 ),
-                description="pg_rw must show exactly 1 (the primary); pg_ro the number of healthy replicas.",
+                description="The -rw backend must show exactly 1 (the primary); -ro the number of healthy replicas.",
             )
         )
         .with_panel(
