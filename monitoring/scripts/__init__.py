@@ -1,0 +1,1 @@
+"""Small stdlib-only programs that run next to the monitored services."""
