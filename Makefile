@@ -52,3 +52,8 @@ lock: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+
+## make dashboards: regenerate monitoring/rules/slo.rules.yml and monitoring/dashboards/*.json from code
+.PHONY: dashboards
+dashboards: $(DEV_STAMP)
+	$(BIN)/python -m monitoring.build generate
