@@ -53,6 +53,17 @@ lock: $(DEV_STAMP)
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
 
+## make lab / lab-down / lab-status: the two-region lab (daejeon primary, gwangju DR) on loopback
+.PHONY: lab lab-down lab-status
+lab: system-deps $(DEV_STAMP)
+	$(BIN)/lofin-ops lab up
+
+lab-down: $(DEV_STAMP)
+	$(BIN)/lofin-ops lab down
+
+lab-status: $(DEV_STAMP)
+	$(BIN)/lofin-ops lab status
+
 ## make dashboards: regenerate monitoring/rules/slo.rules.yml and monitoring/dashboards/*.json from code
 .PHONY: dashboards
 dashboards: $(DEV_STAMP)

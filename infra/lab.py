@@ -90,6 +90,10 @@ class Lab:
         """The DR regions (gwangju)."""
         return [region for region in self.env.regions.values() if region.kind == "standby"]
 
+    def regions_by_name(self, name: str) -> Region:
+        """The region called ``name``."""
+        return self.env.regions[name]
+
     def haproxy_of(self, region: Region) -> Host:
         """The HAProxy host of ``region``."""
         return region.with_role("haproxy")[0]
