@@ -65,8 +65,9 @@ class TestPromtool:
         result = run("promtool", "check", "rules", *RULE_FILES)
         assert result.returncode == 0, result.stdout + result.stderr
 
-    def test_rule_unit_tests_pass(self) -> None:
-        result = run("promtool", "test", "rules", *TEST_FILES)
+    @pytest.mark.parametrize("test_file", TEST_FILES, ids=[p.name for p in TEST_FILES])
+    def test_rule_unit_tests_pass(self, test_file: Path) -> None:
+        result = run("promtool", "test", "rules", test_file)
         assert result.returncode == 0, result.stdout + result.stderr
 
     @pytest.mark.parametrize("environment", ["lab", "production"])
