@@ -76,6 +76,7 @@ def render(environment: EnvironmentName, rules_dir: Path = RULES_DIR) -> dict[st
         f"prometheus-{region}.yml": templates.get_template("prometheus.yml.j2").render(
             environment=environment,
             region=region,
+            interval="5s" if load(environment).lab else "15s",
             alertmanagers=topology.alertmanagers(environment),
             alertmanager_port=topology.ALERTMANAGER_PORT,
             rules_dir=rules_dir,
