@@ -44,7 +44,7 @@ pytest: $(DEV_STAMP)
 ## make messages: re-extract translatable strings and update the ko/en catalogs
 messages: $(DEV_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k N_ -k ngettext:1,2 --no-location --sort-output --omit-header -o app/locale/messages.pot .
-	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-location --omit-header
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --omit-header --width=100
 
 ## make lock: re-pin every Python dependency after changing pyproject.toml
 lock: $(DEV_STAMP)

@@ -19,6 +19,7 @@ from app.platform.auth.controllers import AuthController, UserAdminController
 from app.platform.auth.middleware import AuthenticationMiddleware
 from app.platform.db import Database, TransactionIntentMiddleware, ensure_schema_current, provide_db_session
 from app.platform.errors import EXCEPTION_HANDLERS, SQLALCHEMY_EXCEPTION_HANDLERS
+from app.platform.failover import Availability, FailoverMiddleware
 from app.platform.government_controllers import GovernmentController
 from app.platform.health import HealthController
 from app.platform.i18n import LocaleMiddleware
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     configure_logging(settings.log_level, settings.log_json)
     owns_database = database is None
     database = database or Database.from_settings(settings)
+    availability = Availability(database)
 
     @asynccontextmanager
     async def database_lifespan(_app: Litestar) -> AsyncGenerator[None, None]:
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         try:
             yield
         finally:
+            await availability.close()
             if owns_database:
                 await database.dispose()
 
@@ -72,8 +75,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         middleware=[
             RequestIdMiddleware(),
             metrics.middleware,
-            TransactionIntentMiddleware(),
             LocaleMiddleware(secure_cookies=settings.secure_cookies),
+            FailoverMiddleware(availability, settings.write_retry_seconds),
+            TransactionIntentMiddleware(),
             AuthenticationMiddleware(),
         ],
         exception_handlers={**SQLALCHEMY_EXCEPTION_HANDLERS, **EXCEPTION_HANDLERS},
@@ -94,6 +98,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         lifespan=[database_lifespan],
         request_max_body_size=settings.max_body_bytes,
-        state=State({"settings": settings, "database": database}),
+        state=State({"settings": settings, "database": database, "availability": availability}),
         logging_config=None,
     )

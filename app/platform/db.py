@@ -8,9 +8,10 @@ sent), or rolls back if anything raised. A response is therefore never sent for 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.enums import ScopeType
@@ -157,17 +159,33 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
 
 
 class Database:
-    """The engines and the session factory one process uses."""
+    """The engines and the session factories one process uses."""
 
-    def __init__(self, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        replica_sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self.engine = engine
         self.sessionmaker = sessionmaker
+        self.replica_sessionmaker = replica_sessionmaker
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
-        """The database named by the settings."""
+        """The database named by the settings (and its read-only replica endpoint, if configured)."""
         engine = create_engine(settings.database_url, settings)
-        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+        replica = None
+        if settings.database_readonly_url:
+            replica_engine = create_engine(settings.database_readonly_url, settings)
+            replica = async_sessionmaker(replica_engine, expire_on_commit=False)
+        return cls(engine, async_sessionmaker(engine, expire_on_commit=False), replica)
+
+    def sessions_for(self, *, replica: bool) -> async_sessionmaker[AsyncSession]:
+        """The replica's sessions when asked for and configured, else the primary's."""
+        if replica and self.replica_sessionmaker is not None:
+            return self.replica_sessionmaker
+        return self.sessionmaker
 
     @classmethod
     def bound_to(cls, connection: AsyncConnection) -> Database:
@@ -185,9 +203,29 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        if self.replica_sessionmaker is not None:
+            bind = self.replica_sessionmaker.kw.get("bind")
+            if isinstance(bind, AsyncEngine):
+                await bind.dispose()
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ATTEMPT_KEY = "lofin.attempt"
+
+
+@dataclass(slots=True)
+class Attempt:
+    """What one run of a request learned about the database (see ``app.platform.failover``)."""
+
+    use_replica: bool = False
+    primary_failed: bool = False
+    commit_started: bool = False
+
+
+def current_attempt(scope: Mapping[str, Any]) -> Attempt | None:
+    """The attempt record of the request being handled, if the failover middleware runs."""
+    attempt = scope.get(ATTEMPT_KEY)
+    return attempt if isinstance(attempt, Attempt) else None
 
 
 class TransactionIntentMiddleware(ASGIMiddleware):
@@ -203,16 +241,26 @@ class TransactionIntentMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
 
 
-async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
-    """The request's session: committed after the handler returns, rolled back if it raised."""
+async def provide_db_session(
+    state: State, request: Request[Any, Any, Any]
+) -> AsyncGenerator[AsyncSession, None]:
+    """The request's session: committed after the handler returns, rolled back if it raised.
+
+    The failover middleware's attempt record learns whether COMMIT was sent (a write that failed
+    after that point may have committed, so it is not re-run without an idempotency key) and
+    whether reads should go to the replica.
+    """
     database: Database = state.database
-    async with database.sessionmaker() as session:
+    attempt = current_attempt(request.scope)
+    async with database.sessions_for(replica=attempt is not None and attempt.use_replica)() as session:
         try:
             yield session
         except BaseException:
             await session.rollback()
             raise
         else:
+            if attempt is not None:
+                attempt.commit_started = True
             await session.commit()
 
 

@@ -16,8 +16,10 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from app.platform.db import current_attempt
+from app.platform.i18n import gettext
 from app.platform.requestid import REQUEST_ID_HEADER, current_request_id, incoming_request_id
 
 logger = structlog.get_logger("lofin.errors")
@@ -184,4 +186,29 @@ def handle_integrity_error(request: Request[Any, Any, Any], exc: Exception) -> R
     )
 
 
-SQLALCHEMY_EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {IntegrityError: handle_integrity_error}
+def handle_database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """No writable primary: 503 with Retry-After (the failover middleware may re-run the request)."""
+    from app.platform.failover import primary_unavailable
+
+    if isinstance(exc, IntegrityError):
+        return handle_integrity_error(request, exc)
+    if not primary_unavailable(exc):
+        return handle_unexpected_error(request, exc)
+    attempt = current_attempt(request.scope)
+    if attempt is not None:
+        attempt.primary_failed = True
+    logger.warning("primary_unavailable", error=type(getattr(exc, "orig", exc)).__name__)
+    if attempt is not None and attempt.commit_started:
+        detail = gettext(
+            "The database became unavailable while your change was being saved; it may or may not "
+            "have been saved. Please check before trying again."
+        )
+    else:
+        detail = gettext("The database is switching over. Nothing was saved; please try again in a moment.")
+    return _problem(request, 503, "database-unavailable", detail, None, {"Retry-After": "15"})
+
+
+SQLALCHEMY_EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    DBAPIError: handle_database_error,
+    ConnectionError: handle_database_error,
+}

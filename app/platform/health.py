@@ -12,13 +12,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.platform.auth.guards import public_route
 from app.platform.db import Database, revision_on
+from app.platform.failover import Availability
 
 READINESS_TIMEOUT_SECONDS = 3.0
 
 
-async def probe_database(database: Database) -> dict[str, Any]:
+async def probe_database(database: Database, *, replica: bool = False) -> dict[str, Any]:
     """Whether the database answers, and whether it takes writes (primary) or not (replica)."""
-    async with database.sessionmaker() as session:
+    async with database.sessions_for(replica=replica)() as session:
         connection = await session.connection()
         await connection.execute(text("SELECT 1"))
         if database.dialect == "postgresql":
@@ -53,11 +54,23 @@ class HealthController(Controller):
 
     @get("/ready", summary="Readiness: the database answers; says whether it is writable")
     async def ready(self, state: State) -> Response[dict[str, Any]]:
-        """503 when the database cannot be reached in time."""
+        """200 ``ready`` or ``read-only`` (reads still served), 503 when no database answers in time."""
+        availability: Availability = state.availability
         try:
-            database = await asyncio.wait_for(probe_database(state.database), READINESS_TIMEOUT_SECONDS)
+            database = await asyncio.wait_for(
+                probe_database(state.database, replica=availability.read_only), READINESS_TIMEOUT_SECONDS
+            )
         except (TimeoutError, SQLAlchemyError, OSError) as exc:
-            body = {"status": "unavailable", "database": {"reachable": False, "error": type(exc).__name__}}
-            return Response(body, status_code=503, headers={"Retry-After": "5"})
-        status = "ready" if database["writable"] else "read-only"
-        return Response({"status": status, "database": database}, status_code=200)
+            unavailable = {
+                "status": "unavailable",
+                "database": {"reachable": False, "error": type(exc).__name__},
+            }
+            return Response(unavailable, status_code=503, headers={"Retry-After": "5"})
+        writable = database["writable"] and not availability.read_only
+        database["writable"] = writable
+        body: dict[str, Any] = {
+            "status": "ready" if writable else "read-only",
+            "read_only_mode": availability.read_only,
+            "database": database,
+        }
+        return Response(body, status_code=200)

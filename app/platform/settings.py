@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_max_overflow: int = Field(default=10, ge=0, le=200)
     database_echo: bool = False
+    write_retry_seconds: float = Field(
+        default=30.0, ge=0, le=300, description="How long a write waits for a primary during a failover."
+    )
 
     secret_key: str = DEVELOPMENT_SECRET
     session_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)

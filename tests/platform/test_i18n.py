@@ -57,9 +57,11 @@ class TestCatalogs:
         with template.open("rb") as handle:
             extracted = {m.id for m in read_po(handle) if m.id}
         with (LOCALE_DIR / "ko" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-            korean = {m.id: m.string for m in read_po(handle, locale="ko") if m.id}
+            korean = {m.id: m.string for m in read_po(handle, locale="ko") if m.id and not m.fuzzy}
         untranslated = sorted(str(i) for i in extracted if not korean.get(i))
-        assert not untranslated, f"add Korean for these (make messages, then edit ko/messages.po): {untranslated}"
+        assert not untranslated, (
+            f"add Korean for these (make messages, then edit ko/messages.po): {untranslated}"
+        )
 
 
 class TestPages:

@@ -13,7 +13,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from app.platform.auth.models import TokenKind
 from app.platform.auth.services import actor_for, user_for_token
-from app.platform.db import Database
+from app.platform.db import Database, current_attempt
 from app.platform.tenancy import Actor
 
 SESSION_COOKIE = "lofin_session"
@@ -59,7 +59,10 @@ class AuthenticationMiddleware(ASGIMiddleware):
                 token, kind = connection.cookies.get(SESSION_COOKIE), TokenKind.SESSION
             if token:
                 database: Database = scope["litestar_app"].state.database
-                async with database.sessionmaker() as session:
+                attempt = current_attempt(scope)
+                async with database.sessions_for(
+                    replica=attempt is not None and attempt.use_replica
+                )() as session:
                     user = await user_for_token(session, token, kind)
                 if user is not None:
                     scope["user"] = CurrentUser(

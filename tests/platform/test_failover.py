@@ -1,0 +1,143 @@
+"""The app across a primary failover, on a real PostgreSQL reached through a proxy the test cuts.
+
+The proxy stands for HAProxy's read-write port: cutting it is the primary going away, restoring it
+is Patroni promoting a new one. Reads have a replica endpoint (the server itself, directly).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+
+import pytest
+from alembic import command
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.engine import Connection
+
+from app.main import create_app
+from app.platform.db import alembic_config, create_engine
+from app.platform.seed import DEMO_PASSWORD, seed_demo_accounts, seed_reference_data
+from tests.conftest import make_settings
+from tests.support.postgres import PostgresServer
+from tests.support.tcpproxy import CuttableProxy
+
+pytestmark = pytest.mark.postgres
+RETRY_SECONDS = 3.0
+
+
+@dataclass
+class Cluster:
+    client: AsyncTestClient[Litestar]
+    proxy: CuttableProxy
+    admin_headers: dict[str, str]
+
+
+def _upgrade(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+@pytest.fixture
+async def cluster(postgres_server: PostgresServer) -> AsyncGenerator[Cluster, None]:
+    direct_url = postgres_server.create_database(f"lofin_failover_{uuid.uuid4().hex[:8]}")
+    settings = make_settings(direct_url)
+    engine = create_engine(direct_url, settings)
+    async with engine.begin() as connection:
+        await connection.run_sync(_upgrade)
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    async with async_sessionmaker(engine)() as session, session.begin():
+        await seed_reference_data(session)
+        await seed_demo_accounts(session)
+    await engine.dispose()
+
+    proxy = CuttableProxy(postgres_server.port)
+    proxy.start()
+    primary_url = direct_url.replace(f":{postgres_server.port}/", f":{proxy.port}/")
+    app_settings = make_settings(
+        primary_url, database_readonly_url=direct_url, write_retry_seconds=RETRY_SECONDS
+    )
+    async with AsyncTestClient(app=create_app(app_settings)) as client:
+        token = await client.post(
+            "/api/auth/token", json={"username": "admin.mois", "password": DEMO_PASSWORD}
+        )
+        assert token.status_code == 201
+        yield Cluster(client, proxy, {"Authorization": f"Bearer {token.json()['token']}"})
+    proxy.close()
+
+
+def _new_account(name: str) -> dict[str, str]:
+    return {
+        "username": name,
+        "display_name": "장애 조치 시험",
+        "role": "official",
+        "password": "failover-password-1",
+        "government_code": "30000",
+    }
+
+
+class TestFailover:
+    async def test_a_short_outage_is_only_a_slower_answer(self, cluster: Cluster) -> None:
+        cluster.proxy.cut()
+        primary_returns = threading.Timer(1.0, cluster.proxy.start)
+        primary_returns.start()
+        started = time.monotonic()
+        response = await cluster.client.post(
+            "/api/admin/users", json=_new_account("failover.short"), headers=cluster.admin_headers
+        )
+        primary_returns.join()
+        assert response.status_code == 201, response.text
+        assert 0.9 <= time.monotonic() - started < RETRY_SECONDS + 1
+        users = (await cluster.client.get("/api/admin/users?limit=200", headers=cluster.admin_headers)).json()
+        assert [u["username"] for u in users["items"]].count("failover.short") == 1
+
+    async def test_a_long_outage_enters_read_only_mode_and_leaves_it(self, cluster: Cluster) -> None:
+        cluster.proxy.cut()
+        write = await cluster.client.post(
+            "/api/admin/users",
+            json=_new_account("failover.long"),
+            headers={**cluster.admin_headers, "Accept-Language": "ko"},
+        )
+        assert write.status_code == 503
+        assert write.headers["content-type"].startswith("application/problem+json")
+        assert int(write.headers["retry-after"]) > 0
+        assert "저장되지 않았습니다" in write.json()["detail"]
+
+        ready = (await cluster.client.get("/health/ready")).json()
+        assert ready["status"] == "read-only"
+        assert ready["read_only_mode"] is True
+        governments = await cluster.client.get("/api/governments/30000")
+        assert governments.status_code == 200, "reads keep working from the replica"
+        me = await cluster.client.get("/api/auth/me", headers=cluster.admin_headers)
+        assert me.status_code == 200, "signed-in users stay signed in"
+        page = await cluster.client.get("/")
+        assert page.status_code == 200
+
+        started = time.monotonic()
+        refused = await cluster.client.post(
+            "/api/admin/users", json=_new_account("failover.fast"), headers=cluster.admin_headers
+        )
+        assert refused.status_code == 503
+        assert time.monotonic() - started < 1.0, "in read-only mode writes are refused at once"
+
+        cluster.proxy.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if (await cluster.client.get("/health/ready")).json()["status"] == "ready":
+                break
+            await asyncio.sleep(0.2)
+        else:
+            pytest.fail("the app did not leave read-only mode within 10 s of the primary's return")
+        again = await cluster.client.post(
+            "/api/admin/users", json=_new_account("failover.after"), headers=cluster.admin_headers
+        )
+        assert again.status_code == 201
+        metrics = (await cluster.client.get("/metrics")).text
+        assert "lofin_read_only_mode 0.0" in metrics
+        assert "lofin_failover_retried_requests_total" in metrics
