@@ -1,0 +1,481 @@
+"""e-Hojo+ tables: budget structure, versions, allocation, execution, contracts and the journal.
+
+Every row that belongs to a local government carries its ``government_code``. Money is integer won.
+A budget line keeps running totals (allocated, committed, spent without commitment, paid) that the
+services change only while holding the line's row lock, and CHECK constraints repeat the budget
+rule so that even a bug in the services cannot commit more than was allocated.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
+
+from app.platform.db import Base, BigIntPK, TimestampMixin, UTCDateTime, new_uuid
+from app.platform.errors import ConflictError
+
+
+def _enum_column(enum_class: type[enum.StrEnum], length: int = 20) -> Enum:
+    """A closed vocabulary stored as its values in a VARCHAR with a CHECK (portable, readable)."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [str(m.value) for m in e],
+        create_constraint=True,
+    )
+
+
+StatusT = TypeVar("StatusT", bound=enum.StrEnum)
+
+
+def require_transition(
+    what: str, current: StatusT, target: StatusT, allowed: Mapping[StatusT, frozenset[StatusT]]
+) -> None:
+    """Refuse (409) a status change the workflow does not allow."""
+    if target not in allowed.get(current, frozenset()):
+        raise ConflictError(
+            f"The {what} is {current}; it cannot become {target}.",
+            extra={"current_status": str(current), "requested_status": str(target)},
+        )
+
+
+class FundKind(enum.StrEnum):
+    """회계 구분: general account, special account or fund."""
+
+    GENERAL = "general"  # 일반회계
+    SPECIAL = "special"  # 특별회계
+    FUND = "fund"  # 기금
+
+
+class ProgrammeLevel(enum.StrEnum):
+    """Levels of the expenditure classification, from the functional field down to the detail project."""
+
+    FIELD = "field"  # 분야
+    SECTOR = "sector"  # 부문
+    POLICY = "policy"  # 정책사업
+    UNIT = "unit"  # 단위사업
+    DETAIL = "detail"  # 세부사업
+
+    @property
+    def parent_level(self) -> ProgrammeLevel | None:
+        """The level directly above (``None`` for the functional field)."""
+        order = list(ProgrammeLevel)
+        index = order.index(self)
+        return order[index - 1] if index else None
+
+
+class LedgerAccount(enum.StrEnum):
+    """Accounts of the accrual ledger that e-Hojo+ posts to (a small part of the 지방회계 chart)."""
+
+    CASH = "cash"  # 현금및현금성자산
+    PAYABLE = "payable"  # 미지급금
+    PERSONNEL_EXPENSE = "personnel_expense"  # 인건비
+    OPERATING_EXPENSE = "operating_expense"  # 운영비 (물건비)
+    TRANSFER_EXPENSE = "transfer_expense"  # 이전비용 (경상이전)
+    FIXED_ASSETS = "fixed_assets"  # 유형자산 (자본지출)
+    INVESTMENTS = "investments"  # 장기투자증권·융자금 (융자및출자)
+    BORROWINGS = "borrowings"  # 차입금 (보전재원: 지방채 상환)
+    INTERNAL_TRANSFERS = "internal_transfers"  # 내부거래지출
+    OTHER_EXPENSE = "other_expense"  # 기타비용 (예비비및기타)
+
+
+class ObjectGroup(enum.StrEnum):
+    """편성목 groups of the expenditure classification; each debits one ledger account when spent."""
+
+    PERSONNEL = "personnel"  # 인건비
+    GOODS = "goods"  # 물건비
+    CURRENT_TRANSFERS = "current_transfers"  # 경상이전
+    CAPITAL = "capital"  # 자본지출
+    LOANS_AND_INVESTMENTS = "loans_and_investments"  # 융자및출자
+    FINANCING = "financing"  # 보전재원
+    INTERNAL = "internal"  # 내부거래
+    RESERVE_AND_OTHER = "reserve_and_other"  # 예비비및기타
+
+    @property
+    def ledger_account(self) -> LedgerAccount:
+        """What an expenditure of this group is in the accrual ledger (an expense, an asset, a repayment)."""
+        return _OBJECT_GROUP_ACCOUNTS[self]
+
+
+_OBJECT_GROUP_ACCOUNTS = {
+    ObjectGroup.PERSONNEL: LedgerAccount.PERSONNEL_EXPENSE,
+    ObjectGroup.GOODS: LedgerAccount.OPERATING_EXPENSE,
+    ObjectGroup.CURRENT_TRANSFERS: LedgerAccount.TRANSFER_EXPENSE,
+    ObjectGroup.CAPITAL: LedgerAccount.FIXED_ASSETS,
+    ObjectGroup.LOANS_AND_INVESTMENTS: LedgerAccount.INVESTMENTS,
+    ObjectGroup.FINANCING: LedgerAccount.BORROWINGS,
+    ObjectGroup.INTERNAL: LedgerAccount.INTERNAL_TRANSFERS,
+    ObjectGroup.RESERVE_AND_OTHER: LedgerAccount.OTHER_EXPENSE,
+}
+
+
+class FiscalYearStatus(enum.StrEnum):
+    """Whether a fiscal year still takes budget and execution records."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+FISCAL_YEAR_TRANSITIONS = {FiscalYearStatus.OPEN: frozenset({FiscalYearStatus.CLOSED})}
+
+
+class BudgetVersionKind(enum.StrEnum):
+    """본예산 or 추가경정예산."""
+
+    ORIGINAL = "original"  # 본예산
+    SUPPLEMENTARY = "supplementary"  # 추경
+
+
+class BudgetVersionStatus(enum.StrEnum):
+    """A budget version from draft to the council's decision."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # 의회 제출
+    APPROVED = "approved"  # 의회 의결
+    REJECTED = "rejected"
+
+
+BUDGET_VERSION_TRANSITIONS = {
+    BudgetVersionStatus.DRAFT: frozenset({BudgetVersionStatus.SUBMITTED}),
+    BudgetVersionStatus.SUBMITTED: frozenset({BudgetVersionStatus.APPROVED, BudgetVersionStatus.REJECTED}),
+}
+
+
+class ApprovalStatus(enum.StrEnum):
+    """A request that a second person approves (four-eyes): allocations, commitments, resolutions."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+APPROVAL_TRANSITIONS = {
+    ApprovalStatus.REQUESTED: frozenset(
+        {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED, ApprovalStatus.CANCELLED}
+    ),
+    ApprovalStatus.APPROVED: frozenset({ApprovalStatus.CANCELLED}),
+}
+"""Cancelling an approved request is further restricted by the service (nothing may depend on it)."""
+
+
+class PaymentOrderStatus(enum.StrEnum):
+    """A payment order from request to the treasury bank's payment."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"  # sent to the 금고
+    PAID = "paid"
+    REJECTED = "rejected"
+
+
+PAYMENT_ORDER_TRANSITIONS = {
+    PaymentOrderStatus.REQUESTED: frozenset({PaymentOrderStatus.APPROVED, PaymentOrderStatus.REJECTED}),
+    PaymentOrderStatus.APPROVED: frozenset({PaymentOrderStatus.PAID}),
+}
+PENDING_PAYMENT_STATUSES = frozenset({PaymentOrderStatus.REQUESTED, PaymentOrderStatus.APPROVED})
+
+
+class ContractMethod(enum.StrEnum):
+    """계약 방법."""
+
+    OPEN_TENDER = "open_tender"  # 일반경쟁
+    RESTRICTED_TENDER = "restricted_tender"  # 제한경쟁
+    NOMINATED_TENDER = "nominated_tender"  # 지명경쟁
+    PRIVATE = "private"  # 수의계약
+
+
+def _government_fk() -> MappedColumn[Any]:
+    return mapped_column(String(5), ForeignKey("local_governments.code"), index=True)
+
+
+def _user_fk(nullable: bool = False) -> MappedColumn[Any]:
+    return mapped_column(Uuid, ForeignKey("users.id"), nullable=nullable, default=None)
+
+
+class FiscalYear(TimestampMixin, Base):
+    """One government's fiscal year (회계연도, January to December)."""
+
+    __tablename__ = "fin_fiscal_years"
+    __table_args__ = (UniqueConstraint("government_code", "year"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    government_code: Mapped[str] = _government_fk()
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[FiscalYearStatus] = mapped_column(
+        _enum_column(FiscalYearStatus), default=FiscalYearStatus.OPEN
+    )
+
+
+class FinanceAccount(TimestampMixin, Base):
+    """회계: the general account, a special account or a fund of one government."""
+
+    __tablename__ = "fin_accounts"
+    __table_args__ = (UniqueConstraint("government_code", "code"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    government_code: Mapped[str] = _government_fk()
+    code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[FundKind] = mapped_column(_enum_column(FundKind))
+
+
+class Programme(TimestampMixin, Base):
+    """One node of the programme hierarchy (분야 → 부문 → 정책사업 → 단위사업 → 세부사업) of a fiscal year."""
+
+    __tablename__ = "fin_programmes"
+    __table_args__ = (UniqueConstraint("fiscal_year_id", "level", "code"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    government_code: Mapped[str] = _government_fk()
+    fiscal_year_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_fiscal_years.id"), index=True)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("fin_programmes.id"), index=True, default=None
+    )
+    level: Mapped[ProgrammeLevel] = mapped_column(_enum_column(ProgrammeLevel))
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class BudgetLine(TimestampMixin, Base):
+    """세출 예산과목 at its finest grain: a detail project's 통계목 in one account.
+
+    The running totals are what budget control reads: ``available = allocated − committed −
+    spent_uncommitted``. ``budget_amount`` is the amount of the newest council-approved version.
+    """
+
+    __tablename__ = "fin_budget_lines"
+    __table_args__ = (
+        UniqueConstraint("programme_id", "account_id", "statistics_code"),
+        CheckConstraint(
+            "allocated_amount >= 0 AND committed_amount >= 0 AND spent_uncommitted_amount >= 0 "
+            "AND paid_amount >= 0",
+            name="amounts_not_negative",
+        ),
+        CheckConstraint("allocated_amount <= budget_amount", name="allocation_within_budget"),
+        CheckConstraint(
+            "committed_amount + spent_uncommitted_amount <= allocated_amount",
+            name="execution_within_allocation",
+        ),
+        CheckConstraint(
+            "paid_amount <= committed_amount + spent_uncommitted_amount", name="payments_within_execution"
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    government_code: Mapped[str] = _government_fk()
+    fiscal_year_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_fiscal_years.id"), index=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_accounts.id"), index=True)
+    programme_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_programmes.id"), index=True)
+    object_group: Mapped[ObjectGroup] = mapped_column(_enum_column(ObjectGroup, 30))
+    object_code: Mapped[str] = mapped_column(String(10))  # 편성목, e.g. 201
+    object_name: Mapped[str] = mapped_column(String(100))
+    statistics_code: Mapped[str] = mapped_column(String(10))  # 통계목, e.g. 201-01
+    statistics_name: Mapped[str] = mapped_column(String(100))
+    budget_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    allocated_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    committed_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    spent_uncommitted_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    @property
+    def available_amount(self) -> int:
+        """What may still be committed or spent: allocated − committed − spent without commitment."""
+        return self.allocated_amount - self.committed_amount - self.spent_uncommitted_amount
+
+
+class BudgetVersion(TimestampMixin, Base):
+    """본예산 (sequence 0) or the n-th 추경; once submitted its amounts never change."""
+
+    __tablename__ = "fin_budget_versions"
+    __table_args__ = (UniqueConstraint("fiscal_year_id", "sequence"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    government_code: Mapped[str] = _government_fk()
+    fiscal_year_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_fiscal_years.id"), index=True)
+    kind: Mapped[BudgetVersionKind] = mapped_column(_enum_column(BudgetVersionKind))
+    sequence: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[BudgetVersionStatus] = mapped_column(
+        _enum_column(BudgetVersionStatus), default=BudgetVersionStatus.DRAFT
+    )
+    council_resolution: Mapped[str | None] = mapped_column(String(100), default=None)
+    requested_by: Mapped[uuid.UUID] = _user_fk()
+    decided_by: Mapped[uuid.UUID | None] = _user_fk(nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class BudgetVersionLine(TimestampMixin, Base):
+    """The amount one version gives one budget line (the whole amount, not a delta)."""
+
+    __tablename__ = "fin_budget_version_lines"
+    __table_args__ = (
+        UniqueConstraint("version_id", "budget_line_id"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    government_code: Mapped[str] = _government_fk()
+    version_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_budget_versions.id"), index=True)
+    budget_line_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_budget_lines.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class ApprovalMixin:
+    """Who asked, who decided (never the same person), and where the request stands."""
+
+    status: Mapped[ApprovalStatus] = mapped_column(
+        _enum_column(ApprovalStatus), default=ApprovalStatus.REQUESTED, index=True
+    )
+    requested_by: Mapped[uuid.UUID] = _user_fk()
+    decided_by: Mapped[uuid.UUID | None] = _user_fk(nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class Allocation(ApprovalMixin, TimestampMixin, Base):
+    """예산배정: part of a line's budget released for execution in a quarter."""
+
+    __tablename__ = "fin_allocations"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_range"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    government_code: Mapped[str] = _government_fk()
+    budget_line_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_budget_lines.id"), index=True)
+    quarter: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class Contract(TimestampMixin, Base):
+    """A contract with a supplier (사업자등록번호 validated), which commitments draw on."""
+
+    __tablename__ = "fin_contracts"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("end_date >= start_date", name="period_ordered"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    government_code: Mapped[str] = _government_fk()
+    title: Mapped[str] = mapped_column(String(200))
+    method: Mapped[ContractMethod] = mapped_column(_enum_column(ContractMethod))
+    supplier_name: Mapped[str] = mapped_column(String(200))
+    supplier_registration_number: Mapped[str] = mapped_column(String(10), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[uuid.UUID] = _user_fk()
+
+
+class Commitment(ApprovalMixin, TimestampMixin, Base):
+    """지출원인행위: an obligation against a budget line, optionally under a contract.
+
+    Its amount is reserved on the line from the moment it is requested, so concurrent requests can
+    never together exceed what was allocated; rejection or cancellation releases it.
+    """
+
+    __tablename__ = "fin_commitments"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    government_code: Mapped[str] = _government_fk()
+    budget_line_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_budget_lines.id"), index=True)
+    contract_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("fin_contracts.id"), index=True, default=None
+    )
+    amount: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str] = mapped_column(String(500))
+
+
+class ExpenditureResolution(ApprovalMixin, TimestampMixin, Base):
+    """지출결의: the decision to pay a payee, under a commitment or directly against a line."""
+
+    __tablename__ = "fin_expenditure_resolutions"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    government_code: Mapped[str] = _government_fk()
+    budget_line_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_budget_lines.id"), index=True)
+    commitment_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("fin_commitments.id"), index=True, default=None
+    )
+    amount: Mapped[int] = mapped_column(BigInteger)
+    payee_name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(500))
+
+
+class PaymentOrder(TimestampMixin, Base):
+    """지급명령 to the treasury bank for one approved resolution; the idempotency key makes retries safe."""
+
+    __tablename__ = "fin_payment_orders"
+    __table_args__ = (
+        UniqueConstraint("government_code", "idempotency_key"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index("ix_fin_payment_orders_government_code_status", "government_code", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    government_code: Mapped[str] = mapped_column(String(5), ForeignKey("local_governments.code"))
+    resolution_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("fin_expenditure_resolutions.id"), index=True
+    )
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[PaymentOrderStatus] = mapped_column(
+        _enum_column(PaymentOrderStatus), default=PaymentOrderStatus.REQUESTED
+    )
+    requested_by: Mapped[uuid.UUID] = _user_fk()
+    decided_by: Mapped[uuid.UUID | None] = _user_fk(nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class JournalEntry(TimestampMixin, Base):
+    """One balanced double-entry posting caused by one financial event."""
+
+    __tablename__ = "fin_journal_entries"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    government_code: Mapped[str] = _government_fk()
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    description: Mapped[str] = mapped_column(String(500))
+    source_type: Mapped[str] = mapped_column(String(40))
+    source_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    posted_by: Mapped[uuid.UUID | None] = _user_fk(nullable=True)
+
+
+class JournalLine(Base):
+    """One side of a journal entry: a debit or a credit to one ledger account."""
+
+    __tablename__ = "fin_journal_lines"
+    __table_args__ = (
+        CheckConstraint("(debit > 0 AND credit = 0) OR (credit > 0 AND debit = 0)", name="one_positive_side"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    entry_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("fin_journal_entries.id", ondelete="CASCADE"), index=True
+    )
+    account: Mapped[LedgerAccount] = mapped_column(_enum_column(LedgerAccount, 30))
+    debit: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit: Mapped[int] = mapped_column(BigInteger, default=0)
