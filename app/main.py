@@ -14,6 +14,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 
 import app.tasks  # noqa: F401 - registers every background task, so handlers can enqueue them
+from app.finance.controllers import FINANCE_CONTROLLERS
 from app.platform.audit_controllers import AuditController
 from app.platform.auth.controllers import AuthController, UserAdminController
 from app.platform.auth.middleware import AuthenticationMiddleware
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             UserAdminController,
             AuditController,
             GovernmentController,
+            *FINANCE_CONTROLLERS,
             ShellPages,
             AdminPages,
             *SERVICE_PAGES,
