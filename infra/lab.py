@@ -44,6 +44,15 @@ Echo = Callable[[str], None]
 
 PATRONI_VENV = PROJECT_ROOT / "var" / "patroni-venv"
 PATRONI_REQUIREMENTS = Path(__file__).with_name("patroni-requirements.txt")
+# argv[0] of every kind of process the lab runs (Patroni is its venv's python)
+LAB_PROGRAMS = (
+    "etcd",
+    "haproxy",
+    "pgbackrest",
+    "/usr/lib/postgresql/",
+    str(PATRONI_VENV),
+    str(Path(sys.executable).parent),
+)
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
 # directories under a db host's root that PostgreSQL, Patroni and pgBackRest write to as `postgres`
 POSTGRES_DIRS = (
@@ -492,7 +501,7 @@ def down(purge: bool = False, echo: Echo = print) -> float:
     # the last member of a region waits for peers that are already gone; etcd is crash-safe, so 1.5 s is enough
     processes.stop(running["etcd"], signal.SIGTERM, 1.5)
     echo(f"etcd stopped ({time.monotonic() - started:.1f} s)")
-    strays = processes.lab_strays()
+    strays = processes.lab_strays(LAB_PROGRAMS)
     if strays:
         processes.stop(strays, signal.SIGKILL, 2.0)
     # a killed process closes its sockets as it exits; give the kernel a moment, bounded

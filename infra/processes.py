@@ -164,12 +164,17 @@ def memory_kib(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def lab_strays() -> list[int]:
-    """PIDs of processes whose command line names the lab directory but that no PID file records."""
+def lab_strays(programs: tuple[str, ...]) -> list[int]:
+    """PIDs no PID file records that run one of the lab's ``programs`` on a file under the lab directory.
+
+    Both must hold, so an operator's ``tail -f var/lab/log/...`` is never mistaken for a lab process.
+    """
     marker = str(LAB_DIR)
-    own = os.getpid()
     strays = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != own and marker in cmdline(int(entry.name)):
+        if not entry.name.isdigit():
+            continue
+        argv = cmdline(int(entry.name)).split()
+        if argv and marker in " ".join(argv) and argv[0].startswith(programs):
             strays.append(int(entry.name))
     return strays

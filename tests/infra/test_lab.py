@@ -27,6 +27,7 @@ import pytest
 
 from infra import processes
 from infra.lab import (
+    LAB_PROGRAMS,
     Lab,
     all_processes,
     data_dir,
@@ -346,7 +347,7 @@ class TestTeardown:
         assert result.returncode == 0, result.stdout + result.stderr
         assert seconds <= TEARDOWN_LIMIT_S
         assert [f"{a}:{p}" for a, p in lab_ports(load("lab")) if port_open(a, p)] == []
-        assert processes.lab_strays() == []
+        assert processes.lab_strays(LAB_PROGRAMS) == []
         left = [p.name for group in all_processes(lab).values() for p in group if processes.running_pid(p)]
         assert left == []
         assert all(
