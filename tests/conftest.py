@@ -13,19 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from alembic import command
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.main import create_app
 from app.platform.auth.models import Role, TokenKind, User
 from app.platform.auth.services import create_user, issue_token
-from app.platform.db import Database, alembic_config, create_engine
-from app.platform.seed import seed_reference_data
+from app.platform.db import Database, create_engine
 from app.platform.settings import Settings
 from app.platform.tenancy import SYSTEM_ACTOR
+from tests.support.database import migrate_and_seed
 from tests.support.postgres import PostgresServer
 
 BACKENDS = ("sqlite", "postgresql")
@@ -57,12 +55,6 @@ def postgres_server() -> Iterator[PostgresServer]:
         server.stop()
 
 
-def _upgrade(connection: Connection) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     """Which database the test runs on."""
@@ -85,10 +77,7 @@ async def engine(database_url: str) -> AsyncGenerator[AsyncEngine, None]:
     """The migrated database with reference data loaded."""
     settings = make_settings(database_url)
     engine = create_engine(database_url, settings)
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
-    async with async_sessionmaker(engine)() as session, session.begin():
-        await seed_reference_data(session)
+    await migrate_and_seed(engine)
     yield engine
     await engine.dispose()
 

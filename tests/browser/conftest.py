@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.support.server import LofinServer
+from tests.support.server import LofinServer, serving_demo
 
 CHROMIUM = "/usr/bin/chromium"
 # Without these Chromium keeps trying to reach Google's hosts, which this closed network refuses.
@@ -26,14 +26,8 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LofinServer]:
     """What ``make run`` serves: migrated, seeded with demo accounts, two workers."""
-    workdir = tmp_path_factory.mktemp("browser")
-    server = LofinServer(f"sqlite+aiosqlite:///{workdir / 'lofin.db'}", workdir, workers=2)
-    server.prepare_database()
-    server.start()
-    try:
+    with serving_demo(tmp_path_factory.mktemp("browser")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +42,9 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, object, object]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, object, object]:
     report = yield
     if call.when == "call":
         item.stash[_FAILED] = bool(getattr(report, "failed", False))

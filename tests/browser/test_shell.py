@@ -21,10 +21,14 @@ def sign_in(page: Page, server: LofinServer, username: str) -> None:
 
 
 class TestShell:
-    def test_login_home_and_language_switch(self, page: Page, demo_server: LofinServer, artifacts_dir: Path) -> None:
+    def test_login_home_and_language_switch(
+        self, page: Page, demo_server: LofinServer, artifacts_dir: Path
+    ) -> None:
         page.goto(demo_server.base_url)
         expect(page.locator("html")).to_have_attribute("lang", "ko")
-        expect(page.get_by_role("heading", level=1)).to_have_text("243개 지방자치단체의 재정을 하나의 플랫폼에서")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "243개 지방자치단체의 재정을 하나의 플랫폼에서"
+        )
         expect(page.locator(".card")).to_have_count(6)
         page.screenshot(path=str(artifacts_dir / "home-ko.png"), full_page=True)
 
@@ -53,7 +57,9 @@ class TestShell:
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_role("link", name="Sign in").first).to_be_visible()
 
-    def test_wrong_password_is_announced_and_keeps_the_username(self, page: Page, demo_server: LofinServer) -> None:
+    def test_wrong_password_is_announced_and_keeps_the_username(
+        self, page: Page, demo_server: LofinServer
+    ) -> None:
         page.goto(f"{demo_server.base_url}/login")
         page.get_by_label("아이디").fill("official.jongno")
         page.get_by_label("비밀번호").fill("wrong-password")
@@ -94,7 +100,9 @@ class TestShell:
     ) -> None:
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(demo_server.base_url)
-        expect(page.get_by_role("navigation", name="주 메뉴").get_by_role("link", name="지방재정365")).to_be_visible()
+        expect(
+            page.get_by_role("navigation", name="주 메뉴").get_by_role("link", name="지방재정365")
+        ).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, "no horizontal scrolling on a phone"
         page.screenshot(path=str(artifacts_dir / "home-mobile.png"), full_page=True)

@@ -14,15 +14,14 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 import pytest
-from alembic import command
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy.engine import Connection
 
 from app.main import create_app
-from app.platform.db import alembic_config, create_engine
-from app.platform.seed import DEMO_PASSWORD, seed_demo_accounts, seed_reference_data
+from app.platform.db import create_engine
+from app.platform.seed import DEMO_PASSWORD
 from tests.conftest import make_settings
+from tests.support.database import migrate_and_seed
 from tests.support.postgres import PostgresServer
 from tests.support.tcpproxy import CuttableProxy
 
@@ -37,24 +36,12 @@ class Cluster:
     admin_headers: dict[str, str]
 
 
-def _upgrade(connection: Connection) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
-
-
 @pytest.fixture
 async def cluster(postgres_server: PostgresServer) -> AsyncGenerator[Cluster, None]:
     direct_url = postgres_server.create_database(f"lofin_failover_{uuid.uuid4().hex[:8]}")
     settings = make_settings(direct_url)
     engine = create_engine(direct_url, settings)
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
-    from sqlalchemy.ext.asyncio import async_sessionmaker
-
-    async with async_sessionmaker(engine)() as session, session.begin():
-        await seed_reference_data(session)
-        await seed_demo_accounts(session)
+    await migrate_and_seed(engine, demo_accounts=True)
     await engine.dispose()
 
     proxy = CuttableProxy(postgres_server.port)

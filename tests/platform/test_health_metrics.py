@@ -13,7 +13,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.support.server import LofinServer
+from tests.support.server import LofinServer, serving_demo
 
 
 class TestProbes:
@@ -52,15 +52,8 @@ class TestProbes:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LofinServer]:
     """A two-worker server on its own SQLite database."""
-    workdir = tmp_path_factory.mktemp("served")
-    server = LofinServer(f"sqlite+aiosqlite:///{workdir / 'lofin.db'}", workdir, workers=2)
-    server.env["LOFIN_LOG_LEVEL"] = "INFO"
-    server.prepare_database()
-    server.start()
-    try:
+    with serving_demo(tmp_path_factory.mktemp("served"), LOFIN_LOG_LEVEL="INFO") as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _counter(metrics: str, path: str) -> float:

@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -93,3 +95,16 @@ class LofinServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=5)
         self.process = None
+
+
+@contextmanager
+def serving_demo(workdir: Path, workers: int = 2, **env: str) -> Iterator[LofinServer]:
+    """What ``make run`` serves (migrated SQLite file, demo data), stopped on exit."""
+    server = LofinServer(f"sqlite+aiosqlite:///{workdir / 'lofin.db'}", workdir, workers=workers)
+    server.env.update(env)
+    server.prepare_database()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
