@@ -409,6 +409,10 @@ def prepare_app_schema(lab: Lab) -> None:
 
 def up(echo: Echo = print) -> float:
     """Bring the whole lab up (or complete a partial one); returns the seconds it took."""
+    if os.geteuid() != 0:
+        raise LabError(
+            "the lab must run as root: it starts PostgreSQL and Patroni as `postgres` with setpriv"
+        )
     ensure_patroni_venv(echo)
     started = time.monotonic()
     lab = Lab.load()
