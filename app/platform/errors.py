@@ -122,6 +122,13 @@ def _problem(
     return Response(content=body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+def problem_response(
+    request: Request[Any, Any, Any], status: int, detail: str, headers: dict[str, str] | None = None
+) -> Response[Any]:
+    """An error response returned (not raised) by a handler whose transaction must still commit."""
+    return _problem(request, status, _slug_for(status), detail, None, headers)
+
+
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     """A refused business operation."""
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, UnavailableError) else None

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 
 from app.platform import audit
 from app.platform.auth import services
+from app.platform.auth.controllers import THROTTLE_RETRY_AFTER, sign_in_throttled_message
 from app.platform.auth.guards import (
     ActingActor,
     OptionalUser,
@@ -82,18 +83,23 @@ class ShellPages(Controller):
     ) -> Template | Redirect:
         """Sets the session cookie and goes where the visitor was heading."""
         settings: Settings = state.settings
-        user = await services.authenticate(db_session, data.username, data.password)
-        if user is None:
+        result = await services.authenticate(db_session, data.username, data.password, channel="web")
+        if result.user is None:
+            throttled = result.refusal is services.SignInRefusal.THROTTLED
             return Template(
                 "login.html",
                 context={
                     "current_user": None,
                     "next": safe_next(data.next),
                     "username": data.username,
-                    "error": gettext("Wrong username or password, or the account is locked."),
+                    "error": sign_in_throttled_message()
+                    if throttled
+                    else gettext("Wrong username or password, or the account is locked."),
                 },
-                status_code=401,
+                status_code=429 if throttled else 401,
+                headers={"Retry-After": THROTTLE_RETRY_AFTER} if throttled else None,
             )
+        user = result.user
         lifetime = timedelta(hours=settings.session_ttl_hours)
         issued = await services.issue_token(db_session, user, TokenKind.SESSION, lifetime, "browser")
         cookie = Cookie(

@@ -6,10 +6,18 @@ import re
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.platform.audit import AuditEvent
 from app.platform.auth.models import Role
-from app.platform.auth.services import authenticate, hash_password, password_matches
+from app.platform.auth.services import (
+    MAX_FAILED_SIGN_INS,
+    authenticate,
+    hash_password,
+    password_matches,
+    recent_failed_sign_ins,
+)
 from tests.conftest import TEST_PASSWORD, Accounts
 
 
@@ -62,7 +70,8 @@ class TestTokenApi:
         account = await accounts.make(Role.OFFICIAL)
         account.user.is_active = False
         await session.flush()
-        assert await authenticate(session, account.user.username, TEST_PASSWORD) is None
+        result = await authenticate(session, account.user.username, TEST_PASSWORD, channel="api")
+        assert result.user is None
 
     async def test_session_cookie_does_not_authorise_the_api(
         self, client: AsyncTestClient[Litestar], accounts: Accounts
@@ -87,6 +96,46 @@ async def _sign_in(client: AsyncTestClient[Litestar], username: str, next_path: 
         },
     )
     assert response.status_code in (200, 303), response.text
+
+
+class TestThrottling:
+    async def test_repeated_failures_throttle_even_the_right_password(
+        self, client: AsyncTestClient[Litestar], accounts: Accounts
+    ) -> None:
+        account = await accounts.make(Role.FINANCE_OFFICER)
+        credentials = {"username": account.user.username, "password": "guess"}
+        for _ in range(MAX_FAILED_SIGN_INS):
+            assert (await client.post("/api/auth/token", json=credentials)).status_code == 401
+        right = await client.post(
+            "/api/auth/token", json={"username": account.user.username, "password": TEST_PASSWORD}
+        )
+        assert right.status_code == 429
+        assert int(right.headers["retry-after"]) >= 60
+        assert right.headers["content-type"].startswith("application/problem+json")
+        other = await accounts.make(Role.FINANCE_OFFICER)
+        fine = await client.post(
+            "/api/auth/token", json={"username": other.user.username, "password": TEST_PASSWORD}
+        )
+        assert fine.status_code == 201, "throttling is per account name"
+
+    async def test_sign_ins_and_failures_are_audited(self, session: AsyncSession, accounts: Accounts) -> None:
+        account = await accounts.make(Role.OFFICIAL, "41110")
+        await authenticate(session, account.user.username, "wrong", channel="web")
+        await authenticate(session, "nobody-here", "wrong", channel="web")
+        await authenticate(session, account.user.username, TEST_PASSWORD, channel="web")
+        events = (
+            await session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action.in_(["auth.sign_in", "auth.sign_in_failed"]))
+                .order_by(AuditEvent.id)
+            )
+        ).all()
+        assert [(e.action, e.target_id, e.government_code) for e in events[-3:]] == [
+            ("auth.sign_in_failed", account.user.username, "41110"),
+            ("auth.sign_in_failed", "nobody-here", None),
+            ("auth.sign_in", account.user.username, "41110"),
+        ]
+        assert await recent_failed_sign_ins(session, account.user.username) == 1
 
 
 class TestPages:

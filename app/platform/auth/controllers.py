@@ -6,10 +6,9 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.platform.auth import services
@@ -24,10 +23,23 @@ from app.platform.auth.guards import (
 from app.platform.auth.models import TokenKind, User
 from app.platform.auth.schemas import Me, TokenRequest, TokenResponse, UserCreate, UserOut, UserPage
 from app.platform.db import DbSession
+from app.platform.errors import problem_response
+from app.platform.i18n import gettext
 from app.platform.settings import Settings
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
+
+
+THROTTLE_RETRY_AFTER = str(int(services.FAILED_SIGN_IN_WINDOW.total_seconds()))
+
+
+def sign_in_throttled_message() -> str:
+    """What a throttled sign-in is told, in the user's language."""
+    return gettext(
+        "Too many failed sign-ins for this account. Please wait {minutes} minutes and try again.",
+        minutes=int(services.FAILED_SIGN_IN_WINDOW.total_seconds() // 60),
+    )
 
 
 def user_out(user: User) -> UserOut:
@@ -52,17 +64,29 @@ class AuthController(Controller):
 
     @post("/token", guards=[public_route], summary="Exchange a username and password for a bearer token")
     async def create_token(
-        self, data: JSONBody[TokenRequest], db_session: DbSession, state: State
-    ) -> TokenResponse:
-        """401 on wrong credentials, without saying which part was wrong."""
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[TokenRequest],
+        db_session: DbSession,
+        state: State,
+    ) -> Response[Any]:
+        """401 on wrong credentials (without saying which part), 429 after repeated failures."""
         settings: Settings = state.settings
-        user = await services.authenticate(db_session, data.username, data.password)
-        if user is None:
-            raise NotAuthorizedException("Wrong username or password, or the account is locked.")
+        result = await services.authenticate(db_session, data.username, data.password, channel="api")
+        if result.refusal is services.SignInRefusal.THROTTLED:
+            return problem_response(
+                request, 429, sign_in_throttled_message(), {"Retry-After": THROTTLE_RETRY_AFTER}
+            )
+        if result.user is None:
+            return problem_response(
+                request, 401, gettext("Wrong username or password, or the account is locked.")
+            )
+        user = result.user
         issued = await services.issue_token(
             db_session, user, TokenKind.API, timedelta(days=settings.api_token_ttl_days), data.label
         )
-        return TokenResponse(token=issued.token, token_type="bearer", expires_at=issued.expires_at)  # noqa: S106 - the OAuth token type, not a secret
+        token = TokenResponse(token=issued.token, token_type="bearer", expires_at=issued.expires_at)  # noqa: S106 - the OAuth token type, not a secret
+        return Response(token, status_code=201)
 
     @delete("/token", guards=[require_signed_in], summary="Revoke the bearer token of this request")
     async def revoke_token(self, request: Request[Any, Any, Any], db_session: DbSession) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import secrets
 import uuid
@@ -13,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.platform.audit import record_event
+from app.platform.audit import AuditEvent, record_event
 from app.platform.auth.models import AuthToken, Role, TokenKind, User
 from app.platform.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from app.platform.governments import get_government
@@ -62,19 +63,79 @@ class IssuedToken:
     expires_at: datetime
 
 
-async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:
-    """The active user with these credentials, or ``None``."""
+class SignInRefusal(enum.StrEnum):
+    """Why a sign-in was refused (never told apart to the caller beyond "try later")."""
+
+    WRONG_CREDENTIALS = "wrong_credentials"
+    THROTTLED = "throttled"
+
+
+@dataclass(frozen=True, slots=True)
+class SignInResult:
+    """The signed-in user, or why there is none."""
+
+    user: User | None
+    refusal: SignInRefusal | None = None
+
+
+MAX_FAILED_SIGN_INS = 5
+FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
+ANONYMOUS_ACTOR = Actor(user_id=None, username="anonymous", role=Role.RESIDENT, government_code=None)
+
+
+async def recent_failed_sign_ins(session: AsyncSession, username: str) -> int:
+    """Failed sign-ins for ``username`` within the throttling window (read from the audit trail)."""
+    since = datetime.now(UTC) - FAILED_SIGN_IN_WINDOW
+    count = await session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == "auth.sign_in_failed",
+            AuditEvent.target_id == username[:64],
+            AuditEvent.occurred_at > since,
+        )
+    )
+    return count or 0
+
+
+async def authenticate(session: AsyncSession, username: str, password: str, *, channel: str) -> SignInResult:
+    """Check credentials; failures and successes go to the audit trail.
+
+    After ``MAX_FAILED_SIGN_INS`` failures within ``FAILED_SIGN_IN_WINDOW`` an account name is
+    throttled: even the right password is refused until the window has passed, which makes online
+    password guessing impractical without letting anyone lock an account forever. The caller must
+    commit a refusal (return an error response rather than raise) so the failure is remembered.
+    """
+    if await recent_failed_sign_ins(session, username) >= MAX_FAILED_SIGN_INS:
+        return SignInResult(None, SignInRefusal.THROTTLED)
     user = await session.scalar(select(User).where(User.username == username))
     if user is None:
         password_matches(_DUMMY_HASH, password)
-        return None
-    if not password_matches(user.password_hash, password) or not user.is_active:
-        return None
+    if user is None or not password_matches(user.password_hash, password) or not user.is_active:
+        await record_event(
+            session,
+            actor_for(user) if user else ANONYMOUS_ACTOR,
+            "auth.sign_in_failed",
+            target_type="account",
+            target_id=username[:64],
+            government_code=user.government_code if user else None,
+            after={"channel": channel, "known_account": user is not None},
+        )
+        return SignInResult(None, SignInRefusal.WRONG_CREDENTIALS)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = datetime.now(UTC)
     await session.flush()
-    return user
+    await record_event(
+        session,
+        actor_for(user),
+        "auth.sign_in",
+        target_type="account",
+        target_id=user.username,
+        government_code=user.government_code,
+        after={"channel": channel},
+    )
+    return SignInResult(user)
 
 
 async def issue_token(
