@@ -1,0 +1,105 @@
+"""Budget control under real concurrency: PostgreSQL, one committed transaction per request.
+
+This test cannot live inside the rolled-back test transaction (the point is many transactions at
+once), so it commits its own data for a government no other test uses and deletes it afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+import pytest
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.finance import models, services
+from app.platform.audit import AuditEvent
+from app.platform.auth.models import AuthToken, User
+from app.platform.errors import InvalidInputError
+from tests.conftest import Accounts
+from tests.finance.conftest import FinanceWorld, make_staff
+
+pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
+
+GOVERNMENT = "47940"  # 울릉군: used by no other test
+CONTENDERS = 50
+ROOM_FOR = 10
+AMOUNT = 1_000_000
+
+
+async def _delete_government_data(session: AsyncSession) -> None:
+    """Remove everything these tests committed for ``GOVERNMENT``, children before parents."""
+    mine = GOVERNMENT
+    await session.execute(delete(models.PaymentOrder).where(models.PaymentOrder.government_code == mine))
+    for model in (
+        models.ExpenditureResolution,
+        models.Commitment,
+        models.Allocation,
+        models.Contract,
+        models.BudgetVersionLine,
+        models.BudgetVersion,
+        models.BudgetLine,
+    ):
+        await session.execute(delete(model).where(model.government_code == mine))
+    await session.execute(
+        update(models.Programme).where(models.Programme.government_code == mine).values(parent_id=None)
+    )
+    for model in (models.Programme, models.FinanceAccount, models.FiscalYear, models.JournalEntry):
+        await session.execute(delete(model).where(model.government_code == mine))
+    users = select(User.id).where(User.government_code == mine)
+    await session.execute(delete(AuthToken).where(AuthToken.user_id.in_(users)))
+    await session.execute(delete(User).where(User.government_code == mine))
+    # The audit trail refuses deletes by trigger; a superuser's replica role skips triggers for this
+    # clean-up only. The whole chain of the government goes, so no other chain is affected.
+    await session.execute(text("SET LOCAL session_replication_role = replica"))
+    await session.execute(delete(AuditEvent).where(AuditEvent.chain == mine))
+
+
+@pytest.fixture
+async def committing(engine: AsyncEngine) -> AsyncGenerator[async_sessionmaker[AsyncSession], None]:
+    """Sessions whose transactions really commit; the government's data is removed afterwards."""
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    async with sessions() as session, session.begin():
+        await _delete_government_data(session)
+    try:
+        yield sessions
+    finally:
+        async with sessions() as session, session.begin():
+            await _delete_government_data(session)
+
+
+class TestConcurrentCommitments:
+    async def test_fifty_requests_against_room_for_ten(
+        self, committing: async_sessionmaker[AsyncSession], backend: str
+    ) -> None:
+        assert backend == "postgresql"
+        async with committing() as session, session.begin():
+            staff = await make_staff(Accounts(session), GOVERNMENT)
+            line = await FinanceWorld(session, staff).line(
+                budget=ROOM_FOR * AMOUNT * 3, allocated=ROOM_FOR * AMOUNT
+            )
+
+        async def request(number: int) -> None:
+            async with committing() as session, session.begin():
+                await services.request_commitment(
+                    session, staff.maker, budget_line_id=line.id, amount=AMOUNT, description=f"#{number}"
+                )
+
+        outcomes = await asyncio.gather(*(request(n) for n in range(CONTENDERS)), return_exceptions=True)
+
+        successes = [o for o in outcomes if o is None]
+        refusals = [o for o in outcomes if isinstance(o, InvalidInputError)]
+        assert len(successes) == ROOM_FOR
+        assert len(refusals) == CONTENDERS - ROOM_FOR, [o for o in outcomes if o is not None][:3]
+        assert all("0 won available" in r.detail for r in refusals)
+        async with committing() as session:
+            stored = await session.get(models.BudgetLine, line.id)
+            assert stored is not None
+            assert (stored.committed_amount, stored.available_amount) == (ROOM_FOR * AMOUNT, 0)
+            count = await session.scalar(
+                select(func.count())
+                .select_from(models.Commitment)
+                .where(models.Commitment.budget_line_id == line.id)
+            )
+            assert count == ROOM_FOR
