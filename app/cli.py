@@ -123,15 +123,19 @@ async def _in_transaction(settings: Settings, work: Callable[..., Awaitable[T]])
 @click.option("--demo", is_flag=True, help="Also create the demo accounts listed in the README.")
 def seed(demo: bool) -> None:
     """Load the 243 local governments (and demo data). Running it twice changes nothing."""
-    from app.platform.seed import seed_demo_accounts, seed_reference_data
+    from app.platform.seed import seed_demo_accounts, seed_demo_finance, seed_reference_data
 
-    async def work(session: AsyncSession) -> tuple[int, int]:
+    async def work(session: AsyncSession) -> tuple[int, int, int]:
         governments = await seed_reference_data(session)
         accounts = await seed_demo_accounts(session) if demo else 0
-        return governments, accounts
+        budget_lines = await seed_demo_finance(session) if demo else 0
+        return governments, accounts, budget_lines
 
-    governments, accounts = _run(lambda: _in_transaction(get_settings(), work))
-    click.echo(f"local governments changed: {governments}; demo accounts created: {accounts}")
+    governments, accounts, budget_lines = _run(lambda: _in_transaction(get_settings(), work))
+    click.echo(
+        f"local governments changed: {governments}; demo accounts created: {accounts}; "
+        f"demo budget lines created: {budget_lines}"
+    )
 
 
 @main.group()

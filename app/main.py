@@ -15,6 +15,7 @@ from litestar.static_files import create_static_files_router
 
 import app.tasks  # noqa: F401 - registers every background task, so handlers can enqueue them
 from app.finance.controllers import FINANCE_CONTROLLERS
+from app.finance.pages import FinancePages
 from app.platform.audit_controllers import AuditController
 from app.platform.auth.controllers import AuthController, UserAdminController
 from app.platform.auth.middleware import AuthenticationMiddleware
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ShellPages,
             AdminPages,
             *SERVICE_PAGES,
+            FinancePages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={"db_session": Provide(provide_db_session)},

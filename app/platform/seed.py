@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.finance.demo import seed_demo_year
 from app.platform.auth.models import Role, User
 from app.platform.auth.services import create_user
 from app.platform.governments import load_reference_governments
@@ -63,3 +64,8 @@ async def seed_demo_accounts(session: AsyncSession) -> int:
         )
         created += 1
     return created
+
+
+async def seed_demo_finance(session: AsyncSession) -> int:
+    """A budget year of 종로구 for e-Hojo+ (after the demo accounts); returns how many lines were created."""
+    return await seed_demo_year(session)
