@@ -236,11 +236,11 @@ def write_configs(lab: Lab) -> None:
 
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout: float, interval: float = 0.3) -> T:
-    """Poll ``probe`` until it returns something other than None/False, at most ``timeout`` seconds."""
+    """Poll ``probe`` until it returns something truthy (and return that), at most ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         result = probe()
-        if result is not None and result is not False:
+        if result:
             return result
         if time.monotonic() >= deadline:
             raise LabError(f"timed out after {timeout:.0f} s waiting for {what}")
@@ -266,6 +266,22 @@ def port_open(address: str, port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.5)
         return probe.connect_ex((address, port)) == 0
+
+
+def log_tail(process: LabProcess, lines: int = 8) -> str:
+    """The last lines of ``process``'s log, for error messages."""
+    try:
+        return "\n".join(process.log_file.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _answers(url: str, process: LabProcess) -> bool:
+    if processes.running_pid(process) is None:
+        raise LabError(
+            f"{process.name} exited while starting; {process.log_file} ends with:\n{log_tail(process)}"
+        )
+    return http_json(url)[0] == 200
 
 
 def etcd_healthy(lab: Lab, host: Host) -> bool:
@@ -453,9 +469,9 @@ def up(echo: Echo = print) -> float:
 
     for process in groups["app"]:
         processes.start(process)
-    for host in lab.region_hosts("app"):
+    for host, process in zip(lab.region_hosts("app"), groups["app"], strict=True):
         url = f"http://{host.address}:{lab.env.ports['app']}/health/ready"
-        wait_for(f"{host.name} ready", lambda url=url: http_json(url)[0] == 200, 30)
+        wait_for(f"{host.name} ready", lambda url=url, process=process: _answers(url, process), 30)
     elapsed = time.monotonic() - started
     echo(f"lab up in {elapsed:.1f} s")
     return elapsed

@@ -8,6 +8,7 @@ bounded in iterations and seconds. Measurements go to ``var/measurements/lab.jso
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import signal
@@ -17,14 +18,17 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import httpx
 import psycopg
 import pytest
 
+from app.platform.seed import DEMO_PASSWORD
 from infra import processes
 from infra.lab import (
     LAB_PROGRAMS,
@@ -174,7 +178,7 @@ class TestDisasterRecoveryStandby:
 
 
 class Acknowledged(NamedTuple):
-    """One write the database acknowledged: when it was sent, when its commit returned, its id."""
+    """One write that was acknowledged: when it was sent, when the answer came, its unique id."""
 
     began: float
     done: float
@@ -183,9 +187,9 @@ class Acknowledged(NamedTuple):
 
 @dataclass
 class Writer:
-    """Writes one row at a time through HAProxy rw; remembers which ids were acknowledged and when."""
+    """Sends one uniquely identified write every 50 ms until stopped or ``stop_after_s`` is up."""
 
-    lab: Lab
+    send: Callable[[str], bool]  # True when the write was acknowledged
     stop_after_s: float
     acknowledged: list[Acknowledged] = field(default_factory=list)
     failures: int = 0
@@ -193,71 +197,168 @@ class Writer:
 
     def run(self) -> None:
         deadline = time.monotonic() + self.stop_after_s
-        connection: psycopg.Connection[Any] | None = None
         while not self.stop.is_set() and time.monotonic() < deadline:
-            row, began = uuid.uuid4().hex, time.monotonic()
-            try:
-                if connection is None:
-                    connection = connect(self.lab, *rw(self.lab))
-                connection.execute("INSERT INTO lab_probe (id) VALUES (%s)", (row,))
+            row, began = uuid.uuid4().hex[:16], time.monotonic()
+            if self.send(row):
                 self.acknowledged.append(Acknowledged(began, time.monotonic(), row))
-            except psycopg.Error:
+            else:
                 self.failures += 1
-                if connection is not None:
-                    connection.close()
-                connection = None
             time.sleep(0.05)
-        if connection is not None:
-            connection.close()
+
+    def acknowledged_since(self, moment: float) -> int:
+        return sum(write.began > moment for write in self.acknowledged)
+
+    def longest_pause(self) -> float:
+        return max(
+            later - earlier for earlier, later in itertools.pairwise(w.done for w in self.acknowledged)
+        )
+
+
+@contextlib.contextmanager
+def writing(send: Callable[[str], bool], warm_up: int = 10) -> Iterator[Writer]:
+    """A writer running in a thread for the duration of the block (at most 120 s), after ``warm_up`` acks."""
+    writer = Writer(send, stop_after_s=120)
+    thread = threading.Thread(target=writer.run, daemon=True)
+    thread.start()
+    try:
+        wait_for("writes before the fault", lambda: len(writer.acknowledged) >= warm_up, 30)
+        yield writer
+    finally:
+        writer.stop.set()
+        thread.join(timeout=70)
+
+
+class DatabaseWrites:
+    """Inserts into lab_probe through HAProxy's rw port, reconnecting after every error."""
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+        self.connection: psycopg.Connection[Any] | None = None
+
+    def __call__(self, row: str) -> bool:
+        try:
+            if self.connection is None:
+                self.connection = connect(self.lab, *rw(self.lab))
+            self.connection.execute("INSERT INTO lab_probe (id) VALUES (%s)", (row,))
+        except psycopg.Error:
+            if self.connection is not None:
+                self.connection.close()
+            self.connection = None
+            return False
+        return True
+
+    def present(self) -> set[str]:
+        with connect(self.lab, *rw(self.lab)) as primary:
+            return {row for (row,) in primary.execute("SELECT id FROM lab_probe")}
+
+
+class AppWrites:
+    """Creates an account per write through a daejeon app instance, as the ministry's demo admin."""
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+        host = lab.primary_region.with_role("app")[0]
+        self.client = httpx.Client(base_url=f"http://{host.address}:{lab.env.ports['app']}", timeout=60)
+        credentials = {"username": "admin.mois", "password": DEMO_PASSWORD}
+        token = self.client.post("/api/auth/token", json=credentials).json()["token"]
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.statuses: Counter[int | str] = Counter()
+
+    def __call__(self, row: str) -> bool:
+        account = {
+            "username": f"drill-{row}",
+            "display_name": "failover drill",
+            "role": "official",
+            "password": "drill-password-0",
+            "government_code": "11110",
+        }
+        try:
+            response = self.client.post(
+                "/api/admin/users/", json=account, headers={**self.headers, "Idempotency-Key": row}
+            )
+        except httpx.HTTPError as error:
+            self.statuses[type(error).__name__] += 1
+            return False
+        self.statuses[response.status_code] += 1
+        return response.status_code == 201
+
+    def present(self) -> set[str]:
+        address, port = rw(self.lab)
+        dsn = self.lab.superuser_dsn(address, port, self.lab.env.cluster["database"])
+        with psycopg.connect(dsn) as connection:
+            names = connection.execute("SELECT username FROM users WHERE username LIKE 'drill-%%'")
+            return {name.removeprefix("drill-") for (name,) in names}
+
+
+def kill_leader(lab: Lab) -> tuple[str, float]:
+    """kill -9 the daejeon leader's Patroni and postmaster at once; (its name, when)."""
+    leader = leader_host(lab, lab.primary_region)
+    assert leader is not None
+    patroni_pid = processes.running_pid(patroni_process(lab, leader))
+    postmaster = processes.postmaster_pid(Path(data_dir(lab.env, leader)))
+    assert patroni_pid and postmaster
+    fault = time.monotonic()
+    processes.send([patroni_pid, postmaster], signal.SIGKILL)
+    return leader.name, fault
+
+
+def switch_over(lab: Lab) -> tuple[str, float]:
+    """Ask Patroni to hand the daejeon leadership to its synchronous standby; (candidate, when asked)."""
+    cluster = patroni_cluster(lab, lab.primary_region) or {}
+    old = next(m["name"] for m in cluster["members"] if m["role"] == "leader")
+    candidate = next(m["name"] for m in cluster["members"] if m["role"] == "sync_standby")
+    request = urllib.request.Request(
+        f"http://{lab.env.host(old).address}:{lab.env.ports['patroni']}/switchover",
+        data=json.dumps({"leader": old, "candidate": candidate}).encode(),
+        method="POST",
+        headers={"Authorization": basic_auth(lab), "Content-Type": "application/json"},
+    )
+    asked = time.monotonic()
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the lab's own Patroni REST API
+        assert response.status == 200
+    wait_for(f"{candidate} leading", lambda: leader_name(lab) == candidate, 30, 0.2)
+    return candidate, asked
+
+
+def leader_name(lab: Lab) -> str | None:
+    leader = leader_host(lab, lab.primary_region)
+    return leader.name if leader is not None else None
+
+
+def rejoin_every_member(lab: Lab) -> None:
+    """``lab up`` restarts what was killed; the old leader comes back as a replica (pg_rewind if needed)."""
+    result = lofin_ops("up", timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    members = (patroni_cluster(lab, lab.primary_region) or {}).get("members", [])
+    assert sorted(m["role"] for m in members) == ["leader", "replica", "sync_standby"]
 
 
 class TestUnplannedFailover:
     def test_new_leader_after_kill_9_and_no_acknowledged_write_lost(self, lab: Lab, probe_table: str) -> None:
-        daejeon = lab.primary_region
-        old_leader = leader_host(lab, daejeon)
-        assert old_leader is not None
-        writer = Writer(lab, stop_after_s=90)
-        thread = threading.Thread(target=writer.run, daemon=True)
-        thread.start()
-        try:
-            wait_for("writes before the fault", lambda: len(writer.acknowledged) >= 20, 20)
-            patroni_pid = processes.running_pid(patroni_process(lab, old_leader))
-            postmaster = processes.postmaster_pid(Path(data_dir(lab.env, old_leader)))
-            assert patroni_pid and postmaster
-            fault = time.monotonic()
-            processes.send([patroni_pid, postmaster], signal.SIGKILL)
-
-            def new_leader() -> str | None:
-                leader = leader_host(lab, daejeon)
-                return leader.name if leader is not None and leader != old_leader else None
-
-            elected = wait_for("a new daejeon leader", new_leader, FAILOVER_LIMIT_S, 0.2)
+        database = DatabaseWrites(lab)
+        with writing(database) as writer:
+            old_leader, fault = kill_leader(lab)
+            elected = wait_for(
+                "a new daejeon leader",
+                lambda: (name := leader_name(lab)) != old_leader and name,
+                FAILOVER_LIMIT_S,
+                0.2,
+            )
             leader_seconds = time.monotonic() - fault
             wait_for(
                 "a write acknowledged after the fault",
-                lambda: any(write.began > fault for write in writer.acknowledged),
+                lambda: writer.acknowledged_since(fault),
                 FAILOVER_LIMIT_S,
                 0.1,
             )
             rto = next(write.done for write in writer.acknowledged if write.began > fault) - fault
-            wait_for(
-                "writes after the failover",
-                lambda: sum(write.began > fault for write in writer.acknowledged) >= 20,
-                20,
-            )
-        finally:
-            writer.stop.set()
-            thread.join(timeout=10)
-
-        acknowledged = {write.row for write in writer.acknowledged}
-        with connect(lab, *rw(lab)) as primary:
-            present = {row for (row,) in primary.execute("SELECT id FROM lab_probe")}
-        lost = acknowledged - present
+            wait_for("writes after the failover", lambda: writer.acknowledged_since(fault) >= 20, 20)
+        lost = {write.row for write in writer.acknowledged} - database.present()
         record(
             failover_new_leader=elected,
             failover_leader_seconds=round(leader_seconds, 1),
             failover_rto_seconds=round(rto, 1),
-            failover_acknowledged_writes=len(acknowledged),
+            failover_acknowledged_writes=len(writer.acknowledged),
             failover_failed_attempts=writer.failures,
             failover_lost_acknowledged_writes=len(lost),
         )
@@ -265,12 +366,9 @@ class TestUnplannedFailover:
         assert rto <= FAILOVER_LIMIT_S
 
     def test_old_leader_rejoins_as_a_replica_on_the_next_up(self, lab: Lab) -> None:
-        result = lofin_ops("up", timeout=120)
-        assert result.returncode == 0, result.stdout + result.stderr
-        status = lab_status()
-        daejeon = status["regions"]["daejeon"]["members"]
-        assert sorted(m["role"] for m in daejeon) == ["leader", "replica", "sync_standby"]
-        assert {m["timeline"] for m in daejeon} == {2}
+        rejoin_every_member(lab)
+        members = lab_status()["regions"]["daejeon"]["members"]
+        assert {m["timeline"] for m in members} == {2}
 
     def test_dr_standby_follows_the_new_primary(self, lab: Lab, probe_table: str) -> None:
         row = uuid.uuid4().hex
@@ -290,51 +388,55 @@ class TestUnplannedFailover:
 
 class TestPlannedSwitchover:
     def test_switchover_pauses_writes_briefly(self, lab: Lab, probe_table: str) -> None:
-        daejeon = lab.primary_region
-        cluster = patroni_cluster(lab, daejeon) or {}
-        old = next(m["name"] for m in cluster["members"] if m["role"] == "leader")
-        candidate = next(m["name"] for m in cluster["members"] if m["role"] == "sync_standby")
-        writer = Writer(lab, stop_after_s=60)
-        thread = threading.Thread(target=writer.run, daemon=True)
-        thread.start()
-        try:
-            wait_for("writes before the switchover", lambda: len(writer.acknowledged) >= 20, 20)
-            body = json.dumps({"leader": old, "candidate": candidate}).encode()
-            request = urllib.request.Request(
-                f"http://{lab.env.host(old).address}:{lab.env.ports['patroni']}/switchover",
-                data=body,
-                method="POST",
-                headers={"Authorization": basic_auth(lab), "Content-Type": "application/json"},
-            )
-            started = time.monotonic()
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the lab's own Patroni REST API
-                assert response.status == 200
-            wait_for(
-                f"{candidate} leading",
-                lambda: (leader := leader_host(lab, daejeon)) is not None and leader.name == candidate,
-                30,
-                0.2,
-            )
-            wait_for(
-                "writes after the switchover",
-                lambda: sum(write.began > started for write in writer.acknowledged) >= 20,
-                20,
-            )
-        finally:
-            writer.stop.set()
-            thread.join(timeout=10)
-        times = [write.done for write in writer.acknowledged]
-        pause = max(later - earlier for earlier, later in itertools.pairwise(times))
-        acknowledged = {write.row for write in writer.acknowledged}
-        with connect(lab, *rw(lab)) as primary:
-            present = {row for (row,) in primary.execute("SELECT id FROM lab_probe")}
+        database = DatabaseWrites(lab)
+        with writing(database) as writer:
+            _, asked = switch_over(lab)
+            wait_for("writes after the switchover", lambda: writer.acknowledged_since(asked) >= 20, 20)
+        lost = {write.row for write in writer.acknowledged} - database.present()
         record(
-            switchover_write_pause_seconds=round(pause, 2),
+            switchover_write_pause_seconds=round(writer.longest_pause(), 2),
             switchover_failed_attempts=writer.failures,
-            switchover_lost_acknowledged_writes=len(acknowledged - present),
+            switchover_lost_acknowledged_writes=len(lost),
         )
-        assert acknowledged <= present
-        assert pause <= SWITCHOVER_PAUSE_LIMIT_S
+        assert not lost
+        assert writer.longest_pause() <= SWITCHOVER_PAUSE_LIMIT_S
+
+
+class TestAppRidesThroughFailover:
+    """The same faults seen through the app's API: slower answers, never a 500, nothing acknowledged lost."""
+
+    def test_primary_crash_costs_a_slower_answer_not_an_error(self, lab: Lab) -> None:
+        app = AppWrites(lab)
+        with writing(app) as writer:
+            _, fault = kill_leader(lab)
+            wait_for("app writes after the failover", lambda: writer.acknowledged_since(fault) >= 10, 60)
+        lost = {write.row for write in writer.acknowledged} - app.present()
+        slowest = max(write.done - write.began for write in writer.acknowledged)
+        record(
+            app_failover_write_pause_seconds=round(writer.longest_pause(), 1),
+            app_failover_slowest_request_seconds=round(slowest, 1),
+            app_failover_statuses={str(status): count for status, count in app.statuses.items()},
+            app_failover_lost_acknowledged_writes=len(lost),
+        )
+        assert not lost
+        assert set(app.statuses) <= {201, 503}, app.statuses  # 503 = read-only mode, with Retry-After
+        assert writer.longest_pause() <= FAILOVER_LIMIT_S
+
+    def test_planned_switchover_fails_no_request(self, lab: Lab) -> None:
+        rejoin_every_member(lab)
+        app = AppWrites(lab)
+        with writing(app) as writer:
+            _, asked = switch_over(lab)
+            wait_for("app writes after the switchover", lambda: writer.acknowledged_since(asked) >= 10, 30)
+        lost = {write.row for write in writer.acknowledged} - app.present()
+        record(
+            app_switchover_write_pause_seconds=round(writer.longest_pause(), 2),
+            app_switchover_statuses={str(status): count for status, count in app.statuses.items()},
+            app_switchover_lost_acknowledged_writes=len(lost),
+        )
+        assert not lost
+        assert set(app.statuses) == {201}, app.statuses
+        assert writer.longest_pause() <= SWITCHOVER_PAUSE_LIMIT_S
 
 
 class TestTeardown:
