@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, TypeVar
 
+import msgspec
 from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -54,7 +55,7 @@ from app.platform.db import DbSession
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
-OutT = TypeVar("OutT")
+OutT = TypeVar("OutT", bound=msgspec.Struct)
 
 
 def finance_guard(*roles: Role) -> Guard:
@@ -71,8 +72,9 @@ may_disburse = finance_guard(*services.DISBURSING_ROLES)
 
 def shape(out: type[OutT], record: Any, **values: Any) -> OutT:
     """Build the response struct ``out`` from the record's attributes of the same names."""
-    fields: tuple[str, ...] = out.__struct_fields__  # type: ignore[attr-defined]
-    return out(**{name: getattr(record, name) for name in fields if name not in values}, **values)
+    return out(
+        **{name: getattr(record, name) for name in out.__struct_fields__ if name not in values}, **values
+    )
 
 
 def budget_line_out(line: BudgetLine) -> BudgetLineOut:

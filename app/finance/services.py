@@ -1244,31 +1244,26 @@ async def approver_inbox(session: AsyncSession, actor: Actor, *, limit: int = 20
     def others(query: Any, requested_by: Any) -> Any:
         return query.where(requested_by != actor.user_id) if actor.user_id else query
 
-    versions = await session.scalars(
+    version_totals = (
+        select(BudgetVersionLine.version_id, func.sum(BudgetVersionLine.amount).label("total"))
+        .group_by(BudgetVersionLine.version_id)
+        .subquery()
+    )
+    versions = await session.execute(
         others(
-            restrict_to_actor(select(BudgetVersion), BudgetVersion.government_code, actor).where(
-                BudgetVersion.status == BudgetVersionStatus.SUBMITTED
-            ),
+            restrict_to_actor(select(BudgetVersion), BudgetVersion.government_code, actor)
+            .add_columns(func.coalesce(version_totals.c.total, 0))
+            .outerjoin(version_totals, version_totals.c.version_id == BudgetVersion.id)
+            .where(BudgetVersion.status == BudgetVersionStatus.SUBMITTED),
             BudgetVersion.requested_by,
         ).limit(limit)
     )
-    for version in versions:
-        total = await session.scalar(
-            select(func.coalesce(func.sum(BudgetVersionLine.amount), 0)).where(
-                BudgetVersionLine.version_id == version.id
-            )
+    items.extend(
+        InboxItem(
+            "budget_version", v.id, v.government_code, int(total), v.title, v.requested_by, v.created_at
         )
-        items.append(
-            InboxItem(
-                "budget_version",
-                version.id,
-                version.government_code,
-                int(total or 0),
-                version.title,
-                version.requested_by,
-                version.created_at,
-            )
-        )
+        for v, total in versions
+    )
     requests: list[tuple[str, Any, Any]] = [
         ("allocation", Allocation, lambda r: f"{r.quarter}분기 배정"),
         ("commitment", Commitment, lambda r: r.description),

@@ -103,3 +103,38 @@ class TestConcurrentCommitments:
                 .where(models.Commitment.budget_line_id == line.id)
             )
             assert count == ROOM_FOR
+
+
+class TestConcurrentPaymentOrderRetries:
+    async def test_twenty_simultaneous_retries_create_one_order(
+        self, committing: async_sessionmaker[AsyncSession], backend: str
+    ) -> None:
+        assert backend == "postgresql"
+        async with committing() as session, session.begin():
+            staff = await make_staff(Accounts(session), GOVERNMENT)
+            line = await FinanceWorld(session, staff).line(budget=AMOUNT, allocated=AMOUNT)
+            resolution = await services.request_expenditure_resolution(
+                session, staff.maker, budget_line_id=line.id, amount=AMOUNT, payee_name="p", description="d"
+            )
+            await services.decide_expenditure_resolution(
+                session, staff.approver_actor, resolution.id, approve=True
+            )
+
+        async def issue() -> tuple[object, bool]:
+            async with committing() as session, session.begin():
+                order, created = await services.create_payment_order(
+                    session, staff.maker, resolution_id=resolution.id, idempotency_key="ulleung-retry-0001"
+                )
+                return order.id, created
+
+        outcomes = await asyncio.gather(*(issue() for _ in range(20)))
+
+        assert len({order_id for order_id, _ in outcomes}) == 1
+        assert sum(created for _, created in outcomes) == 1
+        async with committing() as session:
+            orders = await session.scalar(
+                select(func.count())
+                .select_from(models.PaymentOrder)
+                .where(models.PaymentOrder.resolution_id == resolution.id)
+            )
+            assert orders == 1

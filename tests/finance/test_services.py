@@ -268,6 +268,23 @@ class TestBudgetVersions:
         assert [x.amount for x in first_lines] == [1_000]
         assert line.budget_amount == 1_500
 
+    async def test_submitted_version_waits_in_the_inbox_with_its_total(self, world: FinanceWorld) -> None:
+        year = await world.fiscal_year()
+        first, second = await world.empty_line(), await world.empty_line()
+        version = await services.create_budget_version(
+            world.session,
+            world.staff.maker,
+            fiscal_year_id=year.id,
+            title="본예산",
+            amounts=[services.VersionAmount(first.id, 300), services.VersionAmount(second.id, 200)],
+        )
+        assert await services.approver_inbox(world.session, world.staff.approver_actor) == []
+        await services.submit_budget_version(world.session, world.staff.maker, version.id)
+        inbox = await services.approver_inbox(world.session, world.staff.approver_actor)
+        assert [(i.kind, i.id, i.amount, i.summary) for i in inbox] == [
+            ("budget_version", version.id, 500, "본예산")
+        ]
+
     async def test_supplementary_budget_cannot_cut_below_the_allocation(self, world: FinanceWorld) -> None:
         line = await world.line(budget=1_000, allocated=600)
         with pytest.raises(ConflictError, match="600 won allocated"):
