@@ -47,6 +47,8 @@ from app.finance.schemas import (
     PaymentOrderOut,
     ProgrammeCreate,
     ProgrammeOut,
+    TrialBalanceOut,
+    TrialBalanceRowOut,
     VersionLineOut,
 )
 from app.platform.auth.guards import ActingActor, provide_actor, require_roles
@@ -512,7 +514,7 @@ class PaymentOrderController(_FinanceController):
 
 
 class LedgerController(_FinanceController):
-    """The approver inbox and the journal."""
+    """The approver inbox, the journal and the trial balance."""
 
     path = "/api/finance"
 
@@ -535,6 +537,26 @@ class LedgerController(_FinanceController):
             total=total,
             limit=limit,
             offset=offset,
+        )
+
+    @get("/trial-balance", guards=[may_read], summary="Trial balance of a government's fiscal year")
+    async def trial_balance(
+        self,
+        db_session: DbSession,
+        actor: ActingActor,
+        fiscal_year: Annotated[int, QueryParameter(ge=2000, le=2100)],
+        government_code: Annotated[str | None, QueryParameter(pattern=r"^\d{5}$")] = None,
+    ) -> TrialBalanceOut:
+        """Your own government's; the ministry names one with ``government_code``."""
+        rows = await services.trial_balance(
+            db_session, actor, fiscal_year=fiscal_year, government_code=government_code
+        )
+        return TrialBalanceOut(
+            government_code=government_code or actor.government_code or "",
+            fiscal_year=fiscal_year,
+            rows=[shape(TrialBalanceRowOut, row) for row in rows],
+            total_debit=sum(row.debit for row in rows),
+            total_credit=sum(row.credit for row in rows),
         )
 
 

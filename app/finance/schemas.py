@@ -326,3 +326,22 @@ class JournalPage(msgspec.Struct):
     total: int
     limit: int
     offset: int
+
+
+class TrialBalanceRowOut(msgspec.Struct):
+    """One ledger account's totals; ``balance`` is debit minus credit."""
+
+    account: LedgerAccount
+    debit: int
+    credit: int
+    balance: int
+
+
+class TrialBalanceOut(msgspec.Struct):
+    """합계잔액시산표 of one government and fiscal year; total debits always equal total credits."""
+
+    government_code: str
+    fiscal_year: int
+    rows: list[TrialBalanceRowOut]
+    total_debit: int
+    total_credit: int

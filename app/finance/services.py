@@ -1325,3 +1325,42 @@ async def list_journal_entries(
         for line in rows:
             lines[line.entry_id].append(line)
     return [(e, lines[e.id]) for e in entries], total
+
+
+@dataclass(frozen=True, slots=True)
+class TrialBalanceRow:
+    """Total debits and credits of one ledger account in a fiscal year."""
+
+    account: LedgerAccount
+    debit: int
+    credit: int
+
+    @property
+    def balance(self) -> int:
+        """Debit balance (negative: credit balance)."""
+        return self.debit - self.credit
+
+
+async def trial_balance(
+    session: AsyncSession, actor: Actor, *, fiscal_year: int, government_code: str | None = None
+) -> list[TrialBalanceRow]:
+    """합계잔액시산표: per ledger account, what one government posted in a fiscal year.
+
+    Officials get their own government's; the ministry names the government it wants.
+    """
+    _require_reader(actor)
+    code = government_code or actor.government_code
+    if code is None:
+        raise InvalidInputError("Name the government whose trial balance you want.")
+    actor.require_access(code, "government's ledger")
+    rows = await session.execute(
+        select(JournalLine.account, func.sum(JournalLine.debit), func.sum(JournalLine.credit))
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(JournalEntry.government_code == code, JournalEntry.fiscal_year == fiscal_year)
+        .group_by(JournalLine.account)
+    )
+    order = list(LedgerAccount)
+    return sorted(
+        (TrialBalanceRow(LedgerAccount(account), int(debit), int(credit)) for account, debit, credit in rows),
+        key=lambda row: order.index(row.account),
+    )

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from app.finance import services
 from app.finance.models import ObjectGroup
 from app.platform.auth.models import Role
 from tests.conftest import Accounts
@@ -237,6 +238,15 @@ class TestWorkflow:
                 == sum(x["credit"] for x in entry["lines"])
                 == 12_000_000
             )
+        trial = await _ok(
+            await client.get("/api/finance/trial-balance?fiscal_year=2026", headers=official), 200
+        )
+        assert trial["total_debit"] == trial["total_credit"] == 24_000_000
+        assert {r["account"]: r["balance"] for r in trial["rows"]} == {
+            "cash": -12_000_000,
+            "payable": 0,
+            "operating_expense": 12_000_000,
+        }
         metrics = (await client.get("/metrics")).text
         assert 'lofin_finance_paid_won_total{government_kind="autonomous_district"}' in metrics
         assert 'lofin_finance_payment_orders_pending{government_code="11110"} 0.0' in metrics
@@ -324,3 +334,34 @@ class TestTenancy:
         ministry = await accounts.make(Role.AUDITOR, None)
         seen = await client.get(f"/api/finance/commitments/{draft['id']}", headers=ministry.headers)
         assert seen.status_code == 200
+
+
+class TestTrialBalance:
+    async def test_own_government_only_and_the_ministry_names_one(
+        self, client: Client, world: FinanceWorld, accounts: Accounts
+    ) -> None:
+        line = await world.line(budget=1_000, allocated=1_000, group=ObjectGroup.PERSONNEL)
+        resolution = await services.request_expenditure_resolution(
+            world.session,
+            world.staff.maker,
+            budget_line_id=line.id,
+            amount=400,
+            payee_name="p",
+            description="급여",
+        )
+        await services.decide_expenditure_resolution(
+            world.session, world.staff.approver_actor, resolution.id, approve=True
+        )
+        path = "/api/finance/trial-balance?fiscal_year=2026"
+        suwon = await accounts.make(Role.OFFICIAL, "41110")
+        assert (await client.get(f"{path}&government_code=11110", headers=suwon.headers)).status_code == 404
+        own = await _ok(await client.get(path, headers=suwon.headers), 200)
+        assert (own["rows"], own["total_debit"]) == ([], 0)
+        ministry = await accounts.make(Role.AUDITOR, None)
+        assert (await client.get(path, headers=ministry.headers)).status_code == 422
+        jongno = await _ok(await client.get(f"{path}&government_code=11110", headers=ministry.headers), 200)
+        assert [(r["account"], r["debit"], r["credit"]) for r in jongno["rows"]] == [
+            ("payable", 0, 400),
+            ("personnel_expense", 400, 0),
+        ]
+        assert jongno["government_code"] == "11110"
