@@ -99,7 +99,7 @@ class Lab:
         """The DR regions (gwangju)."""
         return [region for region in self.env.regions.values() if region.kind == "standby"]
 
-    def regions_by_name(self, name: str) -> Region:
+    def region(self, name: str) -> Region:
         """The region called ``name``."""
         return self.env.regions[name]
 
@@ -423,6 +423,14 @@ def prepare_app_schema(lab: Lab) -> None:
 # ---------------------------------------------------------------- up / down
 
 
+def start_database_region(lab: Lab, region: Region) -> None:
+    """Start ``region``'s Patroni nodes and its HAProxy (whatever of them is not running yet)."""
+    for host in region.with_role("db"):
+        processes.start(patroni_process(lab, host))
+    for host in region.with_role("haproxy"):
+        processes.start(haproxy_process(lab, host))
+
+
 def up(echo: Echo = print) -> float:
     """Bring the whole lab up (or complete a partial one); returns the seconds it took."""
     if os.geteuid() != 0:
@@ -442,16 +450,14 @@ def up(echo: Echo = print) -> float:
     echo(f"etcd: {len(groups['etcd'])} members healthy ({time.monotonic() - started:.1f} s)")
 
     primary, standbys = lab.primary_region, lab.standby_regions
-    by_name = {process.name: process for group in groups.values() for process in group}
-    for host in [*primary.with_role("db"), *primary.with_role("haproxy")]:
-        processes.start(by_name[f"{host.name}-{'patroni' if 'db' in host.roles else 'haproxy'}"])
-    wait_for("a writable daejeon primary behind HAProxy", lambda: _primary_writable(lab), 40)
-    echo(f"daejeon: primary writable through HAProxy ({time.monotonic() - started:.1f} s)")
+    start_database_region(lab, primary)
+    wait_for(f"a writable {primary.name} primary behind HAProxy", lambda: _primary_writable(lab), 40)
+    echo(f"{primary.name}: primary writable through HAProxy ({time.monotonic() - started:.1f} s)")
 
+    # a standby cluster streams through its slot, so the slot must exist before it connects
     wait_for("the permanent slots for the standby regions", lambda: _standby_slot_exists(lab), 15)
     for region in standbys:
-        for host in [*region.with_role("db"), *region.with_role("haproxy")]:
-            processes.start(by_name[f"{host.name}-{'patroni' if 'db' in host.roles else 'haproxy'}"])
+        start_database_region(lab, region)
 
     ensure_app_database(lab)
     # the first backup copies files while the app schema is migrated and seeded
