@@ -2,8 +2,7 @@
 
 The route guards keep out anonymous callers and roles that have no business in finance; the
 service layer decides precisely who may do what (it is also called by other services, without
-these routes). Government administrators pass every finance guard so that a malformed request is
-answered 400/413 before the service's role check answers 403.
+these routes).
 """
 
 from __future__ import annotations
@@ -61,8 +60,8 @@ OutT = TypeVar("OutT", bound=msgspec.Struct)
 
 
 def finance_guard(*roles: Role) -> Guard:
-    """Admits ``roles`` and government administrators; the service refines who may act."""
-    return require_roles(*roles, Role.ADMIN)
+    """Admits ``roles``; the service refines who may act (and checks again for callers without HTTP)."""
+    return require_roles(*roles)
 
 
 may_read = finance_guard(*services.READER_ROLES)

@@ -48,7 +48,7 @@ class TestCatalogs:
                 "ngettext:1,2",
                 "-o",
                 str(template),
-                "app",
+                ".",  # babel.cfg's patterns are relative to the project root
             ],
             cwd=ROOT,
             check=True,
@@ -58,6 +58,7 @@ class TestCatalogs:
             extracted = {m.id for m in read_po(handle) if m.id}
         with (LOCALE_DIR / "ko" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
             korean = {m.id: m.string for m in read_po(handle, locale="ko") if m.id and not m.fuzzy}
+        assert len(extracted) > 80, "extraction found the messages of the code and templates"
         untranslated = sorted(str(i) for i in extracted if not korean.get(i))
         assert not untranslated, (
             f"add Korean for these (make messages, then edit ko/messages.po): {untranslated}"

@@ -36,6 +36,7 @@ def require_roles(*roles: Role) -> Guard:
             )
 
     guard.__qualname__ = f"require_roles({', '.join(sorted(admitted)) or 'any'})"
+    guard.admitted_roles = admitted  # type: ignore[attr-defined]  # read by the route-coverage tests
     return guard
 
 
