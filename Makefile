@@ -51,6 +51,7 @@ lock: $(DEV_STAMP)
 	$(BIN)/pip freeze --exclude-editable > constraints.txt
 
 clean:
+	if [ -x $(BIN)/lofin-ops ]; then $(BIN)/lofin-ops lab down; fi
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
 
 ## make lab / lab-down / lab-status: the two-region lab (daejeon primary, gwangju DR) on loopback

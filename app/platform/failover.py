@@ -42,7 +42,7 @@ logger = structlog.get_logger("lofin.failover")
 BYPASS_PREFIXES = ("/static", "/metrics", "/health")
 PROBE_INTERVAL_SECONDS = 1.0
 PROBE_TIMEOUT_SECONDS = 2.0
-MAX_BACKOFF_SECONDS = 1.0
+MAX_BACKOFF_SECONDS = 0.25  # a switchover hands over in ~4 s: retry often so the first write after it wins
 READ_ONLY_RETRY_AFTER_SECONDS = 15
 
 
