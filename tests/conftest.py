@@ -176,3 +176,8 @@ def artifacts_dir() -> Path:
     path = Path(__file__).resolve().parents[1] / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: while Playwright's sync API is open, no asyncio test can run."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -30,9 +30,13 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LofinServe
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium for the session."""
+    """One headless Chromium per test module.
+
+    Playwright's sync API runs an event loop in the main thread while it is open; closing it with
+    the module keeps it from colliding with the async tests that run after.
+    """
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:

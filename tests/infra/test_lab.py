@@ -290,8 +290,33 @@ class AppWrites:
             return {name.removeprefix("drill-") for (name,) in names}
 
 
+SETTLE_LIMIT_S = 60
+SETTLED_LAG_BYTES = 1024 * 1024  # a writer may be running: "caught up" is within a MiB, not exactly 0
+
+
+def _settled(lab: Lab) -> bool:
+    members = (patroni_cluster(lab, lab.primary_region) or {}).get("members", [])
+    return sorted(m.get("role") for m in members) == ["leader", "replica", "sync_standby"] and all(
+        m.get("state") in ("running", "streaming")
+        and (m.get("role") == "leader" or (isinstance(m.get("lag"), int) and m["lag"] < SETTLED_LAG_BYTES))
+        for m in members
+    )
+
+
+def wait_until_settled(lab: Lab) -> None:
+    """Given a healthy cluster: a leader, a synchronous standby and a replica, both caught up.
+
+    Patroni in synchronous mode promotes only a healthy synchronous standby, so a fault injected
+    while the previous test's hand-over is still settling would measure that, not a failover.
+    """
+    wait_for(
+        "daejeon settled with a caught-up synchronous standby", lambda: _settled(lab), SETTLE_LIMIT_S, 0.5
+    )
+
+
 def kill_leader(lab: Lab) -> tuple[str, float]:
     """kill -9 the daejeon leader's Patroni and postmaster at once; (its name, when)."""
+    wait_until_settled(lab)
     leader = leader_host(lab, lab.primary_region)
     assert leader is not None
     patroni_pid = processes.running_pid(patroni_process(lab, leader))
@@ -304,6 +329,7 @@ def kill_leader(lab: Lab) -> tuple[str, float]:
 
 def switch_over(lab: Lab) -> tuple[str, float]:
     """Ask Patroni to hand the daejeon leadership to its synchronous standby; (candidate, when asked)."""
+    wait_until_settled(lab)
     cluster = patroni_cluster(lab, lab.primary_region) or {}
     old = next(m["name"] for m in cluster["members"] if m["role"] == "leader")
     candidate = next(m["name"] for m in cluster["members"] if m["role"] == "sync_standby")
@@ -406,6 +432,7 @@ class TestAppRidesThroughFailover:
     """The same faults seen through the app's API: slower answers, never a 500, nothing acknowledged lost."""
 
     def test_primary_crash_costs_a_slower_answer_not_an_error(self, lab: Lab) -> None:
+        rejoin_every_member(lab)
         app = AppWrites(lab)
         with writing(app) as writer:
             _, fault = kill_leader(lab)
