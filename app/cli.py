@@ -42,7 +42,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     metrics_dir.mkdir(parents=True, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
-    from app.platform.db import Database, ensure_schema_current
+    from app.platform.db import Database
+    from app.platform.failover import check_database_at_start
     from app.platform.logging import configure_logging
 
     configure_logging(settings.log_level, settings.log_json)
@@ -50,7 +51,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     async def check() -> None:
         database = Database.from_settings(settings)
         try:
-            await ensure_schema_current(database)
+            await check_database_at_start(database)
         finally:
             await database.dispose()
 

@@ -19,9 +19,9 @@ from app.finance.pages import FinancePages
 from app.platform.audit_controllers import AuditController
 from app.platform.auth.controllers import AuthController, UserAdminController
 from app.platform.auth.middleware import AuthenticationMiddleware
-from app.platform.db import Database, TransactionIntentMiddleware, ensure_schema_current, provide_db_session
+from app.platform.db import Database, TransactionIntentMiddleware, provide_db_session
 from app.platform.errors import EXCEPTION_HANDLERS, SQLALCHEMY_EXCEPTION_HANDLERS
-from app.platform.failover import Availability, FailoverMiddleware
+from app.platform.failover import Availability, FailoverMiddleware, check_database_at_start
 from app.platform.government_controllers import GovernmentController
 from app.platform.health import HealthController
 from app.platform.i18n import LocaleMiddleware
@@ -49,7 +49,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def database_lifespan(_app: Litestar) -> AsyncGenerator[None, None]:
-        await ensure_schema_current(database)
+        if not await check_database_at_start(database):
+            availability.enter_read_only("no writable primary at start-up")
         if owns_database:
             instrument_pool(database.engine)
         try:

@@ -287,15 +287,15 @@ async def revision_on(connection: AsyncConnection) -> str | None:
     return await connection.run_sync(_read_revision)
 
 
-async def current_revision(database: Database) -> str | None:
-    """The revision the database is at, or ``None`` if it was never migrated."""
-    async with database.sessionmaker() as session:
+async def current_revision(database: Database, *, replica: bool = False) -> str | None:
+    """The revision the database (or its replica endpoint) is at, or ``None`` if never migrated."""
+    async with database.sessions_for(replica=replica)() as session:
         return await revision_on(await session.connection())
 
 
-async def ensure_schema_current(database: Database) -> None:
+async def ensure_schema_current(database: Database, *, replica: bool = False) -> None:
     """Refuse to serve a database whose schema is missing or behind the code."""
-    current, head = await current_revision(database), migration_head()
+    current, head = await current_revision(database, replica=replica), migration_head()
     if current != head:
         raise SchemaNotCurrentError(
             f"The database schema is at revision {current or 'none (empty database)'} but the code needs "

@@ -33,7 +33,7 @@ from prometheus_client import Counter, Gauge
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.platform.db import ATTEMPT_KEY, SAFE_METHODS, Attempt, Database
+from app.platform.db import ATTEMPT_KEY, SAFE_METHODS, Attempt, Database, ensure_schema_current
 from app.platform.errors import UnavailableError
 from app.platform.i18n import gettext
 
@@ -151,6 +151,25 @@ class Availability:
             with suppress(asyncio.CancelledError):
                 await self._probe
             self._probe = None
+
+
+async def check_database_at_start(database: Database) -> bool:
+    """Check the schema before serving; ``False`` means: start in read-only mode.
+
+    A DR-site instance points at its own region's read-write endpoint, which has no primary until
+    the standby cluster is promoted. When the primary does not answer but the replica endpoint does
+    (with a current schema), the app starts read-only and its probe picks up the primary once it
+    appears, so activating the DR site needs no reconfiguration of the app.
+    """
+    try:
+        await ensure_schema_current(database)
+    except Exception as exc:
+        if not primary_unavailable(exc) or database.replica_sessionmaker is None:
+            raise
+        await ensure_schema_current(database, replica=True)
+        logger.warning("starting_read_only", reason="no writable primary answers; the replica does")
+        return False
+    return True
 
 
 async def _read_body(receive: Receive) -> list[ReceiveMessage]:

@@ -18,8 +18,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from app.main import create_app
-from app.platform.db import create_engine
+from app.platform.db import SchemaNotCurrentError, create_engine
 from app.platform.seed import DEMO_PASSWORD
+from app.platform.settings import Settings
 from tests.conftest import make_settings
 from tests.support.database import migrate_and_seed
 from tests.support.postgres import PostgresServer
@@ -36,27 +37,38 @@ class Cluster:
     admin_headers: dict[str, str]
 
 
+@dataclass
+class Site:
+    """A migrated database, reachable directly (the replica endpoint) and through a cuttable proxy."""
+
+    proxy: CuttableProxy
+    settings: Settings
+
+
 @pytest.fixture
-async def cluster(postgres_server: PostgresServer) -> AsyncGenerator[Cluster, None]:
+async def site(postgres_server: PostgresServer) -> AsyncGenerator[Site, None]:
     direct_url = postgres_server.create_database(f"lofin_failover_{uuid.uuid4().hex[:8]}")
-    settings = make_settings(direct_url)
-    engine = create_engine(direct_url, settings)
+    engine = create_engine(direct_url, make_settings(direct_url))
     await migrate_and_seed(engine, demo_accounts=True)
     await engine.dispose()
-
     proxy = CuttableProxy(postgres_server.port)
     proxy.start()
     primary_url = direct_url.replace(f":{postgres_server.port}/", f":{proxy.port}/")
-    app_settings = make_settings(
-        primary_url, database_readonly_url=direct_url, write_retry_seconds=RETRY_SECONDS
+    yield Site(
+        proxy, make_settings(primary_url, database_readonly_url=direct_url, write_retry_seconds=RETRY_SECONDS)
     )
+    proxy.close()
+
+
+@pytest.fixture
+async def cluster(site: Site) -> AsyncGenerator[Cluster, None]:
+    proxy, app_settings = site.proxy, site.settings
     async with AsyncTestClient(app=create_app(app_settings)) as client:
         token = await client.post(
             "/api/auth/token", json={"username": "admin.mois", "password": DEMO_PASSWORD}
         )
         assert token.status_code == 201
         yield Cluster(client, proxy, {"Authorization": f"Bearer {token.json()['token']}"})
-    proxy.close()
 
 
 def _new_account(name: str) -> dict[str, str]:
@@ -128,3 +140,46 @@ class TestFailover:
         metrics = (await cluster.client.get("/metrics")).text
         assert "lofin_read_only_mode 0.0" in metrics
         assert "lofin_failover_retried_requests_total" in metrics
+
+
+async def _until_ready(client: AsyncTestClient[Litestar], within: float) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if (await client.get("/health/ready")).json()["status"] == "ready":
+            return
+        await asyncio.sleep(0.2)
+    pytest.fail(f"the app did not leave read-only mode within {within:.0f} s of the primary's return")
+
+
+class TestDrSiteStart:
+    """A DR instance starts while its region has no primary yet, and takes writes once one appears."""
+
+    async def test_starts_read_only_then_follows_the_promotion(self, site: Site) -> None:
+        site.proxy.cut()
+        async with AsyncTestClient(app=create_app(site.settings)) as client:
+            ready = (await client.get("/health/ready")).json()
+            assert ready["status"] == "read-only"
+            assert (await client.get("/api/governments/30000")).status_code == 200
+            token = await client.post(
+                "/api/auth/token", json={"username": "admin.mois", "password": DEMO_PASSWORD}
+            )
+            assert token.status_code == 503, (
+                "signing in writes (a session, an audit event): refused while read-only"
+            )
+            site.proxy.start()
+            await _until_ready(client, 10)
+            token = await client.post(
+                "/api/auth/token", json={"username": "admin.mois", "password": DEMO_PASSWORD}
+            )
+            assert token.status_code == 201
+
+    async def test_an_unmigrated_replica_still_refuses_to_start(
+        self, postgres_server: PostgresServer
+    ) -> None:
+        empty_url = postgres_server.create_database(f"lofin_empty_{uuid.uuid4().hex[:8]}")
+        settings = make_settings(
+            empty_url.replace(f":{postgres_server.port}/", ":9/"), database_readonly_url=empty_url
+        )
+        with pytest.RaisesGroup(pytest.RaisesExc(SchemaNotCurrentError, match="lofin db upgrade")):
+            async with AsyncTestClient(app=create_app(settings)):
+                pass
