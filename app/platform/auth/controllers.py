@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.platform.auth import services
@@ -62,7 +63,12 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]  # noqa: RUF012
 
-    @post("/token", guards=[public_route], summary="Exchange a username and password for a bearer token")
+    @post(
+        "/token",
+        guards=[public_route],
+        summary="Exchange a username and password for a bearer token",
+        responses={201: ResponseSpec(data_container=TokenResponse, description="A new bearer token")},
+    )
     async def create_token(
         self,
         request: Request[Any, Any, Any],
