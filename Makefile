@@ -69,3 +69,8 @@ lab-status: $(DEV_STAMP)
 .PHONY: dashboards
 dashboards: $(DEV_STAMP)
 	$(BIN)/python -m monitoring.build generate
+
+## make bench-payments: issue 3's payment-order benchmark (own PostgreSQL + lofin serve; JSON in var/benchmarks/)
+.PHONY: bench-payments
+bench-payments: $(DEV_STAMP)
+	$(BIN)/python -m loadtests.bench_payment_orders

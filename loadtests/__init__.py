@@ -1,0 +1,1 @@
+"""Load tests and benchmarks: every run bounded in count and time, stopping by itself."""
