@@ -1,7 +1,8 @@
-"""The two-region lab: real etcd, Patroni/PostgreSQL 15, HAProxy, pgBackRest and app processes on loopback.
+"""The two-region lab: real etcd, Patroni/PostgreSQL 15, HAProxy, pgBackRest, app and monitoring processes on loopback.
 
-Every config comes from :mod:`infra.render` (the templates pyinfra deploys), written under
-``var/lab/<host>/`` as if that directory were the host's ``/``. ``up`` is safe to repeat: it starts
+Every config comes from :mod:`infra.render` (the templates pyinfra deploys) or, for Prometheus and
+Alertmanager, from ``python -m monitoring.build render``, written under ``var/lab/<host>/`` as if that directory
+were the host's ``/``. ``up`` is safe to repeat: it starts
 only what does not run yet and takes the first full backup only once.
 """
 
@@ -11,6 +12,7 @@ import contextlib
 import json
 import os
 import pwd
+import shlex
 import shutil
 import signal
 import socket
@@ -50,6 +52,7 @@ LAB_PROGRAMS = (
     "haproxy",
     "pgbackrest",
     "/usr/lib/postgresql/",
+    "/usr/bin/prometheus",  # Prometheus, prometheus-alertmanager and the two exporters
     str(PATRONI_VENV),
     str(Path(sys.executable).parent),
 )
@@ -62,6 +65,9 @@ POSTGRES_DIRS = (
     "/var/spool/pgbackrest",
     "/tmp/pgbackrest",  # noqa: S108 - pgBackRest's default lock path, here under the host's lab root
 )
+MONITORING_RULES = PROJECT_ROOT / "monitoring" / "rules"
+# Prometheus keeps two hours: enough for every lab drill and rule window, and little memory
+PROMETHEUS_RETENTION = "2h"
 
 
 class LabError(RuntimeError):
@@ -175,12 +181,100 @@ def app_process(lab: Lab, host: Host) -> LabProcess:
     env = _minimal_env(root) | read_env_file(Path(lab.env.on_host(host, "/etc/lofin/lofin.env")))
     lofin = Path(sys.executable).with_name("lofin")
     argv = [str(lofin), "serve", "--host", host.address, "--port", str(lab.env.ports["app"])]
-    return LabProcess(f"{host.name}-app", argv, f"serve --host {host.address} ", env, PROJECT_ROOT)
+    ready = f"http://{host.address}:{lab.env.ports['app']}/health/ready"
+    return LabProcess(f"{host.name}-app", argv, f"serve --host {host.address} ", env, PROJECT_ROOT, ready)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What the lab needs from a rendered systemd unit: the command, its environment, the user."""
+
+    exec_start: list[str]
+    environment: dict[str, str]
+    user: str
+
+
+def read_unit(path: Path) -> Unit:
+    """``ExecStart=``, ``Environment=`` and ``User=`` of a rendered systemd unit (single-line values)."""
+    exec_start: list[str] = []
+    environment: dict[str, str] = {}
+    user = "root"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition("=")
+        if key == "ExecStart":
+            exec_start = shlex.split(value)
+        elif key == "Environment":
+            environment |= dict(item.split("=", 1) for item in shlex.split(value))
+        elif key == "User":
+            user = value.strip()
+    return Unit(exec_start, environment, user)
+
+
+def exporter_process(lab: Lab, host: Host, agent: str, port: int) -> LabProcess:
+    """``agent`` (node-exporter, postgres-exporter) on ``host``, run as its unit's ``ExecStart`` and ``User``.
+
+    An exporter has no config file of its own; its web config (named on the command line) marks it.
+    """
+    root = lab.env.root_of(host)
+    unit = read_unit(Path(lab.env.on_host(host, f"/etc/systemd/system/{agent}.service")))
+    as_user = ("setpriv", f"--reuid={unit.user}", f"--regid={unit.user}", "--init-groups")
+    marker = lab.env.on_host(host, f"/etc/prometheus/{agent}-web.yml")
+    env = _minimal_env(root) | unit.environment
+    ready = f"http://{host.address}:{port}/metrics"
+    return LabProcess(f"{host.name}-{agent}", [*as_user, *unit.exec_start], marker, env, root, ready)
+
+
+def prometheus_process(lab: Lab, host: Host) -> LabProcess:
+    """Prometheus on the monitoring ``host`` with its region's config and a short retention."""
+    config = lab.env.on_host(host, "/etc/prometheus/prometheus.yml")
+    root = lab.env.root_of(host)
+    argv = [
+        "/usr/bin/prometheus",
+        f"--config.file={config}",
+        f"--storage.tsdb.path={lab.env.on_host(host, '/var/lib/prometheus/metrics2')}",
+        f"--storage.tsdb.retention.time={PROMETHEUS_RETENTION}",
+        f"--web.listen-address={host.address}:{lab.env.ports['prometheus']}",
+    ]
+    ready = f"http://{host.address}:{lab.env.ports['prometheus']}/-/ready"
+    return LabProcess(f"{host.name}-prometheus", argv, config, _minimal_env(root), root, ready)
+
+
+def alertmanager_process(lab: Lab, host: Host) -> LabProcess:
+    """Alertmanager on the monitoring ``host``, clustered with the other regions' through their gossip port."""
+    config = lab.env.on_host(host, "/etc/prometheus/alertmanager.yml")
+    root = lab.env.root_of(host)
+    peers = [other for other in lab.region_hosts("monitoring") if other != host]
+    argv = [
+        "/usr/bin/prometheus-alertmanager",
+        f"--config.file={config}",
+        f"--storage.path={lab.env.on_host(host, '/var/lib/prometheus/alertmanager')}",
+        f"--web.listen-address={host.address}:{lab.env.ports['alertmanager']}",
+        f"--cluster.listen-address={host.address}:{lab.env.ports['alertmanager_cluster']}",
+        *(f"--cluster.peer={peer.address}:{lab.env.ports['alertmanager_cluster']}" for peer in peers),
+    ]
+    ready = f"http://{host.address}:{lab.env.ports['alertmanager']}/-/ready"
+    return LabProcess(f"{host.name}-alertmanager", argv, config, _minimal_env(root), root, ready)
 
 
 def all_processes(lab: Lab) -> dict[str, list[LabProcess]]:
-    """Every lab process, grouped by the order they stop in (apps first, etcd last)."""
+    """Every lab process, grouped by the order they stop in (monitoring and apps first, etcd last)."""
+    ports = lab.env.ports
     return {
+        "monitoring": [
+            process
+            for host in lab.region_hosts("monitoring")
+            for process in (prometheus_process(lab, host), alertmanager_process(lab, host))
+        ],
+        "exporters": [
+            *(
+                exporter_process(lab, host, "node-exporter", ports["node_exporter"])
+                for host in lab.env.node_exporter_hosts
+            ),
+            *(
+                exporter_process(lab, host, "postgres-exporter", ports["postgres_exporter"])
+                for host in lab.region_hosts("db")
+            ),
+        ],
         "app": [app_process(lab, host) for host in lab.region_hosts("app")],
         "haproxy": [haproxy_process(lab, host) for host in lab.region_hosts("haproxy")],
         "patroni": [patroni_process(lab, host) for host in lab.region_hosts("db")],
@@ -230,6 +324,27 @@ def write_configs(lab: Lab) -> None:
             _chown(path, "postgres")
         if "haproxy" in host.roles:
             Path(lab.env.on_host(host, "/run/haproxy")).mkdir(parents=True, exist_ok=True)
+    write_monitoring_configs(lab)
+
+
+def write_monitoring_configs(lab: Lab) -> None:
+    """Each monitoring host: its region's Prometheus config, the shared Alertmanager config, the rules.
+
+    ``monitoring/`` is a checkout directory, not an installed package, so its renderer runs as
+    ``python -m monitoring.build render`` from the project root, the command the README documents.
+    """
+    for host in lab.region_hosts("monitoring"):
+        etc = Path(lab.env.on_host(host, "/etc/prometheus"))
+        rules_dir = etc / "rules"
+        rules_dir.mkdir(parents=True, exist_ok=True)
+        for rules in MONITORING_RULES.glob("*.rules.yml"):
+            shutil.copyfile(rules, rules_dir / rules.name)
+        rendered = etc / "rendered"
+        render = [sys.executable, "-m", "monitoring.build", "render", "--env", lab.env.name]
+        render += ["--out", str(rendered), "--rules-dir", str(rules_dir)]
+        subprocess.run(render, cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=60)  # noqa: S603 - fixed argv
+        shutil.copyfile(rendered / f"prometheus-{host.region}.yml", etc / "prometheus.yml")
+        shutil.copyfile(rendered / "alertmanager.yml", etc / "alertmanager.yml")
 
 
 # ---------------------------------------------------------------- probes
@@ -245,6 +360,17 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float, interval:
         if time.monotonic() >= deadline:
             raise LabError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(interval)
+
+
+def http_status(url: str, timeout: float = 2.0) -> int:
+    """The status code of GET ``url``; 0 when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - http URLs built from the topology
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
 
 
 def http_json(url: str, timeout: float = 2.0) -> tuple[int, Any]:
@@ -276,12 +402,12 @@ def log_tail(process: LabProcess, lines: int = 8) -> str:
         return "(no log)"
 
 
-def _answers(url: str, process: LabProcess) -> bool:
+def _answers(process: LabProcess) -> bool:
     if processes.running_pid(process) is None:
         raise LabError(
             f"{process.name} exited while starting; {process.log_file} ends with:\n{log_tail(process)}"
         )
-    return http_json(url)[0] == 200
+    return process.ready_url is not None and http_status(process.ready_url) == 200
 
 
 def etcd_healthy(lab: Lab, host: Host) -> bool:
@@ -473,11 +599,12 @@ def up(echo: Echo = print) -> float:
         )
     echo(f"replication: both regions streaming ({time.monotonic() - started:.1f} s)")
 
-    for process in groups["app"]:
+    # Monitoring starts on a settled cluster, so its first samples do not record bring-up as a
+    # leader change; it comes up while the apps do.
+    for process in groups["monitoring"] + groups["exporters"] + groups["app"]:
         processes.start(process)
-    for host, process in zip(lab.region_hosts("app"), groups["app"], strict=True):
-        url = f"http://{host.address}:{lab.env.ports['app']}/health/ready"
-        wait_for(f"{host.name} ready", lambda url=url, process=process: _answers(url, process), 30)
+    for process in groups["monitoring"] + groups["exporters"] + groups["app"]:
+        wait_for(f"{process.name} ready", lambda process=process: _answers(process), 30)
     elapsed = time.monotonic() - started
     echo(f"lab up in {elapsed:.1f} s")
     return elapsed
@@ -487,17 +614,16 @@ def lab_ports(env: Environment) -> list[tuple[str, int]]:
     """Every address:port the lab listens on."""
     ports = env.ports
     by_role = {
-        "etcd": ("etcd_client", "etcd_peer"),
-        "db": ("postgres", "patroni"),
-        "haproxy": ("haproxy_rw", "haproxy_ro", "haproxy_stats"),
-        "app": ("app",),
+        "etcd": (ports["etcd_client"], ports["etcd_peer"]),
+        "db": (ports["postgres"], ports["patroni"], ports["postgres_exporter"]),
+        "haproxy": (ports["haproxy_rw"], ports["haproxy_ro"], ports["haproxy_stats"]),
+        "app": (ports["app"],),
+        "monitoring": (ports["prometheus"], ports["alertmanager"], ports["alertmanager_cluster"]),
     }
-    return [
-        (host.address, ports[port])
-        for host in env.hosts
-        for role in host.roles
-        for port in by_role.get(role, ())
+    listening = [
+        (host.address, port) for host in env.hosts for role in host.roles for port in by_role.get(role, ())
     ]
+    return listening + [(host.address, ports["node_exporter"]) for host in env.node_exporter_hosts]
 
 
 def down(purge: bool = False, echo: Echo = print) -> float:
@@ -519,11 +645,16 @@ def down(purge: bool = False, echo: Echo = print) -> float:
     # Everything at once: Patroni stops on SIGTERM, and each postmaster gets PostgreSQL's fast
     # shutdown (SIGINT) directly, so a synchronous standby's Patroni need not wait for its
     # primary to release it before it stops its own PostgreSQL.
+    # One monitoring process at a time: an Alertmanager leaves its cluster gracefully only while its
+    # peer still answers (two leaving at once each wait out the other, ≈ 8 s).
+    for pid in running["monitoring"]:
+        processes.stop([pid], signal.SIGTERM, 3.0)
     processes.send(postmasters, signal.SIGINT)
-    processes.stop(running["app"] + running["haproxy"] + running["patroni"], signal.SIGTERM, 8.0)
+    front = running["exporters"] + running["app"] + running["haproxy"]
+    processes.stop(front + running["patroni"], signal.SIGTERM, 8.0)
     processes.stop(list(postmasters), signal.SIGQUIT, 2.0)
     processes.stop([child for children in postmasters.values() for child in children], signal.SIGKILL, 1.0)
-    echo(f"apps, HAProxy, Patroni and PostgreSQL stopped ({time.monotonic() - started:.1f} s)")
+    echo(f"monitoring, apps, HAProxy, Patroni and PostgreSQL stopped ({time.monotonic() - started:.1f} s)")
     # the last member of a region waits for peers that are already gone; etcd is crash-safe, so 1.5 s is enough
     processes.stop(running["etcd"], signal.SIGTERM, 1.5)
     echo(f"etcd stopped ({time.monotonic() - started:.1f} s)")

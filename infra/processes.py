@@ -24,13 +24,15 @@ AS_POSTGRES = ("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups
 
 @dataclass(frozen=True)
 class LabProcess:
-    """One long-running lab process: its unique name, its command and the marker that identifies it."""
+    """One long-running lab process: its unique name, its command, the marker that identifies it and
+    the URL that answers 200 once it is ready (None: no readiness to wait for)."""
 
     name: str
     argv: Sequence[str]
     marker: str
     env: Mapping[str, str]
     cwd: Path
+    ready_url: str | None = None
 
     @property
     def pid_file(self) -> Path:

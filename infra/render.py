@@ -155,7 +155,10 @@ def render_host(env: Environment, host: Host, secrets: Mapping[str, str]) -> lis
     files = [
         RenderedFile(
             "/etc/systemd/system/node-exporter.service", render_template("node-exporter.service.j2", context)
-        )
+        ),
+        RenderedFile(
+            "/etc/prometheus/node-exporter-web.yml", render_template("exporter-web.yml.j2", context)
+        ),
     ]
     if "etcd" in host.roles:
         files += [
@@ -177,6 +180,9 @@ def render_host(env: Environment, host: Host, secrets: Mapping[str, str]) -> lis
             RenderedFile(
                 "/etc/systemd/system/postgres-exporter.service",
                 render_template("postgres-exporter.service.j2", context),
+            ),
+            RenderedFile(
+                "/etc/prometheus/postgres-exporter-web.yml", render_template("exporter-web.yml.j2", context)
             ),
         ]
     if "db" in host.roles or "backup" in host.roles:

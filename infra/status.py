@@ -1,4 +1,5 @@
-"""What ``lofin-ops lab status`` shows: both regions' members, roles, timelines, lag and the last backup."""
+"""What ``lofin-ops lab status`` shows: both regions' members, roles, timelines, lag, the last backup, and
+whether each region's Prometheus and Alertmanager are up with how many alerts fire."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import psycopg
 
-from infra.lab import Lab, all_processes, backup_info, patroni_cluster, processes, sql
+from infra.lab import Lab, all_processes, backup_info, http_json, http_status, patroni_cluster, processes, sql
 from infra.render import data_dir
 from infra.topology import LAB_DIR
 
@@ -36,7 +37,7 @@ def _lsn_bytes(lsn: str) -> int:
 def lab_status() -> dict[str, Any]:
     """A snapshot of the lab; regions whose Patroni does not answer show as down."""
     if not LAB_DIR.exists():
-        return {"running": False, "regions": {}, "processes": {}, "last_backup": None}
+        return {"running": False, "regions": {}, "processes": {}, "last_backup": None, "monitoring": {}}
     lab = Lab.load()
     ports = lab.env.ports
     running = {
@@ -89,8 +90,34 @@ def lab_status() -> dict[str, Any]:
         "regions": regions,
         "processes": running,
         "last_backup": last_backup,
+        "monitoring": monitoring_status(lab),
         "memory": lab_memory(lab),
     }
+
+
+def firing_alerts_url(lab: Lab, region: str) -> str:
+    """Alertmanager API of ``region``: the alerts that fire and are neither silenced nor inhibited."""
+    host = lab.region(region).with_role("monitoring")[0]
+    return (
+        f"http://{host.address}:{lab.env.ports['alertmanager']}"
+        "/api/v2/alerts?active=true&silenced=false&inhibited=false"
+    )
+
+
+def monitoring_status(lab: Lab) -> dict[str, Any]:
+    """Per region: Prometheus and Alertmanager ready, and the alerts firing (None when Alertmanager is down)."""
+    result: dict[str, Any] = {}
+    for region in lab.env.regions.values():
+        host = region.with_role("monitoring")[0]
+        ports = lab.env.ports
+        status, alerts = http_json(firing_alerts_url(lab, region.name))
+        firing = sorted(a["labels"].get("alertname", "?") for a in alerts) if status == 200 else None
+        result[region.name] = {
+            "prometheus": http_status(f"http://{host.address}:{ports['prometheus']}/-/ready") == 200,
+            "alertmanager": http_status(f"http://{host.address}:{ports['alertmanager']}/-/ready") == 200,
+            "alerts_firing": firing,
+        }
+    return result
 
 
 def lab_memory(lab: Lab) -> dict[str, float]:
@@ -135,6 +162,14 @@ def format_status(status: dict[str, Any]) -> str:
         if backup
         else "last backup: none"
     )
+    for name, monitoring in status["monitoring"].items():
+        firing = monitoring["alerts_firing"]
+        lines.append(
+            f"monitoring {name}: Prometheus {'up' if monitoring['prometheus'] else 'DOWN'}, "
+            f"Alertmanager {'up' if monitoring['alertmanager'] else 'DOWN'}, "
+            + ("alerts firing: ?" if firing is None else f"alerts firing: {len(firing)}")
+            + (f" ({', '.join(firing)})" if firing else "")
+        )
     memory = status["memory"]
     lines.append(
         f"memory: {memory['rss_mib']} MiB RSS summed over {memory['processes']} processes ({memory['pss_mib']} MiB PSS)"

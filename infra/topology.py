@@ -77,6 +77,12 @@ class Environment:
         """Every host, region by region."""
         return [host for region in self.regions.values() for host in region.hosts]
 
+    @property
+    def node_exporter_hosts(self) -> list[Host]:
+        """Hosts that run node_exporter: those with one of the ``node_exporter_roles`` (the db nodes in the lab)."""
+        roles = set(self.settings["node_exporter_roles"])
+        return [host for host in self.hosts if roles & set(host.roles)]
+
     def host(self, name: str) -> Host:
         """The host called ``name``."""
         for host in self.hosts:

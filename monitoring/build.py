@@ -78,7 +78,7 @@ def render(environment: EnvironmentName, rules_dir: Path = RULES_DIR) -> dict[st
             region=region,
             interval="5s" if load(environment).lab else "15s",
             alertmanagers=topology.alertmanagers(environment),
-            alertmanager_port=topology.ALERTMANAGER_PORT,
+            alertmanager_port=load(environment).ports["alertmanager"],
             rules_dir=rules_dir,
             jobs=topology.scrape_jobs(environment),
         )

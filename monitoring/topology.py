@@ -2,8 +2,8 @@
 
 ``infra/topology.toml`` (read by :func:`infra.topology.load`) is the canonical description of both
 environments that the lab and the pyinfra deploys use; this module only adds what is particular to
-monitoring: the Prometheus and Alertmanager ports, which exporter runs on which role, and the webhook
-receivers.
+monitoring: which exporter runs on which role and the webhook receivers (the Prometheus and
+Alertmanager ports are in the topology's ``[ports]`` with every other port).
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from typing import Literal
 
 from infra.topology import EnvironmentName, Host, Region, load
 
-PROMETHEUS_PORT = 9090
-ALERTMANAGER_PORT = 9093
 # Alertmanager also POSTs every notification to a local alert log (one JSON document per line).
 ALERT_LOG_WEBHOOK = "http://127.0.0.1:9095/alerts"
 # The control center takes notifications on this path of an app instance in every region.
@@ -47,32 +45,36 @@ def site_of(region: Region) -> Site:
     return "dr" if region.kind == "standby" else "primary"
 
 
-def _targets(environment: EnvironmentName, role: str | None, port: int) -> list[Target]:
+def _targets(environment: EnvironmentName, roles: tuple[str, ...], port: int) -> list[Target]:
+    """A target per host carrying any of ``roles``, in topology order."""
     env = load(environment)
     return [
         Target(host.address, port, region.name, site_of(region), host.name)
         for region in env.regions.values()
-        for host in (region.hosts if role is None else region.with_role(role))
+        for host in region.hosts
+        if set(host.roles) & set(roles)
     ]
 
 
 def scrape_jobs(environment: EnvironmentName) -> list[ScrapeJob]:
     """Every job, each listing the targets of both regions."""
-    ports = load(environment).ports
-    # job -> (role whose hosts serve it, None for every host; port)
-    jobs: dict[str, tuple[str | None, int]] = {
-        "prometheus": ("monitoring", PROMETHEUS_PORT),
-        "alertmanager": ("monitoring", ALERTMANAGER_PORT),
-        "app": ("app", ports["app"]),
-        "patroni": ("db", ports["patroni"]),
-        "etcd": ("etcd", ports["etcd_client"]),
-        "postgres": ("db", ports["postgres_exporter"]),
-        # Every host runs node_exporter; on the backup host it also serves the pgBackRest textfile.
-        "node": (None, ports["node_exporter"]),
+    env = load(environment)
+    ports = env.ports
+    # job -> (roles whose hosts serve it, port)
+    jobs: dict[str, tuple[tuple[str, ...], int]] = {
+        "prometheus": (("monitoring",), ports["prometheus"]),
+        "alertmanager": (("monitoring",), ports["alertmanager"]),
+        "app": (("app",), ports["app"]),
+        "patroni": (("db",), ports["patroni"]),
+        "etcd": (("etcd",), ports["etcd_client"]),
+        "postgres": (("db",), ports["postgres_exporter"]),
+        # The topology says where node_exporter runs: every host in production (on the backup host it
+        # also serves the pgBackRest textfile), only the db nodes in the lab.
+        "node": (tuple(env.settings["node_exporter_roles"]), ports["node_exporter"]),
         # HAProxy's built-in Prometheus exporter on its stats listener.
-        "haproxy": ("haproxy", ports["haproxy_stats"]),
+        "haproxy": (("haproxy",), ports["haproxy_stats"]),
     }
-    return [ScrapeJob(name, _targets(environment, role, port)) for name, (role, port) in jobs.items()]
+    return [ScrapeJob(name, _targets(environment, roles, port)) for name, (roles, port) in jobs.items()]
 
 
 def alertmanagers(environment: EnvironmentName) -> list[Host]:

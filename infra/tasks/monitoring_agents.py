@@ -6,13 +6,23 @@ from collections.abc import Mapping
 
 from pyinfra.api import deploy
 from pyinfra.operations import apt, systemd
+from pyinfra.operations.util import any_changed
 
 from infra.render import RenderedFile
 from infra.tasks import put_config
 
+# agent -> (Debian package, systemd unit, web config the unit names)
 AGENTS = {
-    "node-exporter": ("prometheus-node-exporter", "/etc/systemd/system/node-exporter.service"),
-    "postgres-exporter": ("prometheus-postgres-exporter", "/etc/systemd/system/postgres-exporter.service"),
+    "node-exporter": (
+        "prometheus-node-exporter",
+        "/etc/systemd/system/node-exporter.service",
+        "/etc/prometheus/node-exporter-web.yml",
+    ),
+    "postgres-exporter": (
+        "prometheus-postgres-exporter",
+        "/etc/systemd/system/postgres-exporter.service",
+        "/etc/prometheus/postgres-exporter-web.yml",
+    ),
 }
 
 
@@ -22,15 +32,20 @@ def apply(files: Mapping[str, RenderedFile], database_host: bool) -> None:
     agents = ["node-exporter", "postgres-exporter"] if database_host else ["node-exporter"]
     apt.packages(name="Install the exporters", packages=[AGENTS[agent][0] for agent in agents])
     for agent in agents:
-        unit = put_config(files[AGENTS[agent][1]], f"{agent} unit")
+        package, unit_path, web_config_path = AGENTS[agent]
+        unit = put_config(files[unit_path], f"{agent} unit")
+        web_config = put_config(files[web_config_path], f"{agent} web config")
         systemd.daemon_reload(name=f"Reload systemd after a {agent} unit change", _if=unit.did_change)
         systemd.service(
-            name=f"Keep the packaged {AGENTS[agent][0]} service off (ours listens on the host address)",
-            service=AGENTS[agent][0],
+            name=f"Keep the packaged {package} service off (ours listens on the host address)",
+            service=package,
             running=False,
             enabled=False,
         )
         systemd.service(name=f"Run {agent}", service=agent, running=True, enabled=True)
         systemd.service(
-            name=f"Restart {agent} after a unit change", service=agent, restarted=True, _if=unit.did_change
+            name=f"Restart {agent} after a unit or web config change",
+            service=agent,
+            restarted=True,
+            _if=any_changed(unit, web_config),
         )
