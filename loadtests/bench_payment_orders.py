@@ -59,6 +59,7 @@ class BenchConfig:
     seconds: float = 20.0
     concurrency: int = 32
     workers: int = 2
+    lines: int = 1  # budget lines the orders are spread over: one line's row lock serialises its payments
     orders: int = 0  # 0: enough for the target rate over the whole duration
     output: Path = DEFAULT_OUTPUT
 
@@ -166,13 +167,15 @@ async def expect(response: Awaitable[httpx.Response], status: int, step: str) ->
     return body
 
 
-async def roomiest_line(client: httpx.AsyncClient, maker: dict[str, str], needed: int) -> dict[str, Any]:
-    """The demo budget line with the most available; refuses if even it has not ``needed`` won."""
+async def roomiest_lines(
+    client: httpx.AsyncClient, maker: dict[str, str], count: int, needed_each: int
+) -> list[dict[str, Any]]:
+    """The ``count`` demo budget lines with the most available; refuses if one has not ``needed_each`` won."""
     page = await expect(client.get(f"{FINANCE}/budget-lines?limit=200", headers=maker), 200, "lines")
-    line = max(page["items"], key=lambda x: x["available"])
-    if line["available"] < needed:
-        raise RuntimeError(f"no budget line has {needed:,} won available (best: {line['available']:,})")
-    return line
+    lines = sorted(page["items"], key=lambda x: x["available"], reverse=True)[:count]
+    if len(lines) < count or lines[-1]["available"] < needed_each:
+        raise RuntimeError(f"not {count} budget line(s) with {needed_each:,} won available each")
+    return lines
 
 
 async def run_bounded(
@@ -195,9 +198,9 @@ async def prepare_resolutions(
     config: BenchConfig,
     maker: dict[str, str],
     approver: dict[str, str],
-    line_id: str,
+    line_ids: list[str],
 ) -> list[str]:
-    """Approved expenditure resolutions (지출결의) against ``line_id``: the input of the payment-order path."""
+    """Approved expenditure resolutions (지출결의), round robin over ``line_ids``: the payment-order path's input."""
     resolutions: list[str] = []
 
     async def prepare(number: int) -> None:
@@ -206,7 +209,7 @@ async def prepare_resolutions(
                 f"{FINANCE}/expenditure-resolutions",
                 headers=maker,
                 json={
-                    "budget_line_id": line_id,
+                    "budget_line_id": line_ids[number % len(line_ids)],
                     "amount": ORDER_AMOUNT,
                     "payee_name": f"벤치마크 수취인 {number:05d}",
                     "description": "지급명령 벤치마크",
@@ -362,20 +365,31 @@ async def sample_backend_states(database_url: str, stop: asyncio.Event) -> dict[
 # --- verification --------------------------------------------------------------------------------
 
 
+async def current_lines(
+    client: httpx.AsyncClient, maker: dict[str, str], lines: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The lines as they are now."""
+    return [
+        await expect(client.get(f"{FINANCE}/budget-lines/{x['id']}", headers=maker), 200, "line")
+        for x in lines
+    ]
+
+
 async def verify_through_api(
     client: httpx.AsyncClient,
     maker: dict[str, str],
-    line_before: dict[str, Any],
+    lines_before: list[dict[str, Any]],
     measured: dict[str, Any],
     first: str | None,
 ) -> dict[str, Any]:
     """The line's paid total grew by exactly the completed orders; the trial balance balances; a retry pays nothing."""
-    line = await expect(client.get(f"{FINANCE}/budget-lines/{line_before['id']}", headers=maker), 200, "line")
+    paid_before = sum(line["paid"] for line in lines_before)
+    paid_after = sum(line["paid"] for line in await current_lines(client, maker, lines_before))
     trial = await expect(
         client.get(f"{FINANCE}/trial-balance?fiscal_year={FISCAL_YEAR}", headers=maker), 200, "trial balance"
     )
     checks: dict[str, Any] = {
-        "line_paid_grew_by_completed_orders": line["paid"] - line_before["paid"]
+        "line_paid_grew_by_completed_orders": paid_after - paid_before
         == measured["completed"] * ORDER_AMOUNT,
         "trial_balance_balances": trial["total_debit"] == trial["total_credit"],
     }
@@ -439,23 +453,25 @@ async def exercise(config: BenchConfig, postgres: PostgresServer, server: LofinS
         base_url=server.base_url, limits=limits, timeout=REQUEST_TIMEOUT_SECONDS
     ) as client:
         maker, approver = await bearer(client, MAKER), await bearer(client, APPROVER)
-        line = await roomiest_line(client, maker, config.prepared_orders * ORDER_AMOUNT)
+        lines = await roomiest_lines(
+            client, maker, config.lines, -(-config.prepared_orders // config.lines) * ORDER_AMOUNT
+        )
         prepare_started = time.perf_counter()
-        resolutions = await prepare_resolutions(client, config, maker, approver, line["id"])
+        resolutions = await prepare_resolutions(client, config, maker, approver, [x["id"] for x in lines])
         prepare_seconds = time.perf_counter() - prepare_started
-        line = await expect(client.get(f"{FINANCE}/budget-lines/{line['id']}", headers=maker), 200, "line")
+        lines = await current_lines(client, maker, lines)
         baseline = await measure_baseline(client, config)
         stop_sampling = asyncio.Event()
         sampling = asyncio.create_task(sample_backend_states(server.env["LOFIN_DATABASE_URL"], stop_sampling))
         measured, completed = await measure_payment_orders(client, config, maker, approver, resolutions)
         stop_sampling.set()
         measured["database_sessions_by_state"] = await sampling
-        checks = await verify_through_api(client, maker, line, measured, completed[0] if completed else None)
+        checks = await verify_through_api(client, maker, lines, measured, completed[0] if completed else None)
     checks.update(verify_in_database(server.env["LOFIN_DATABASE_URL"], completed))
     audit = run_lofin("audit", "verify", env=server.env, check=False)
     checks["audit_trail_verifies"] = audit.returncode == 0
     return {
-        "budget_line": {"id": line["id"], "statistics_name": line["statistics_name"]},
+        "budget_lines": [{"id": x["id"], "statistics_name": x["statistics_name"]} for x in lines],
         "prepare_seconds": round(prepare_seconds, 1),
         "baseline": baseline,
         "payment_orders": measured,
@@ -485,6 +501,7 @@ def run_benchmark(config: BenchConfig) -> dict[str, Any]:
             "seconds": config.seconds,
             "concurrency": config.concurrency,
             "workers": config.workers,
+            "budget_lines": config.lines,
             "prepared_orders": config.prepared_orders,
             "order_amount_won": ORDER_AMOUNT,
             "database": "PostgreSQL 15 (throw-away, fsync=off, synchronous_commit=off)",
@@ -536,7 +553,7 @@ def markdown_table(result: dict[str, Any]) -> str:
     errors = measured["errors"] or {}
     rows += [
         "",
-        f"- {config['workers']} worker(s), concurrency {config['concurrency']}, {measured['seconds']} s measured "
+        f"- {config['workers']} worker(s), concurrency {config['concurrency']}, {config['budget_lines']} budget line(s), {measured['seconds']} s measured "
         f"({measured['prepared']:,} resolutions prepared in {result['prepare_seconds']} s); "
         f"client CPU {measured['client_cpu_share_of_one_core']:.2f} of one core",
         "- database sessions of the app, average by state while measuring: "
@@ -566,9 +583,12 @@ def parse_args(argv: list[str] | None) -> BenchConfig:
         default=0,
         help="resolutions to prepare (count bound); default: target rate × seconds",
     )
+    parser.add_argument(
+        "--lines", type=int, default=1, help="spread the orders over this many demo budget lines (1-4)"
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where the JSON goes")
     args = parser.parse_args(argv)
-    return BenchConfig(args.seconds, args.concurrency, args.workers, args.orders, args.output)
+    return BenchConfig(args.seconds, args.concurrency, args.workers, args.lines, args.orders, args.output)
 
 
 def main(argv: list[str] | None = None) -> int:
