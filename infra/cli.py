@@ -44,6 +44,6 @@ def lab_down(purge: bool) -> None:
 @lab.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def lab_status_command(as_json: bool) -> None:
-    """Both regions: members, roles, timelines, lag (bytes and seconds), sync standby, last backup."""
+    """Both regions: members, roles, timelines, lag, sync standby, last backup, monitoring and firing alerts."""
     status = lab_status()
     click.echo(json.dumps(status, indent=2, default=str) if as_json else format_status(status))

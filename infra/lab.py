@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -339,12 +340,12 @@ def write_monitoring_configs(lab: Lab) -> None:
         rules_dir.mkdir(parents=True, exist_ok=True)
         for rules in MONITORING_RULES.glob("*.rules.yml"):
             shutil.copyfile(rules, rules_dir / rules.name)
-        rendered = etc / "rendered"
-        render = [sys.executable, "-m", "monitoring.build", "render", "--env", lab.env.name]
-        render += ["--out", str(rendered), "--rules-dir", str(rules_dir)]
-        subprocess.run(render, cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=60)  # noqa: S603 - fixed argv
-        shutil.copyfile(rendered / f"prometheus-{host.region}.yml", etc / "prometheus.yml")
-        shutil.copyfile(rendered / "alertmanager.yml", etc / "alertmanager.yml")
+        with tempfile.TemporaryDirectory() as out:
+            render = [sys.executable, "-m", "monitoring.build", "render", "--env", lab.env.name]
+            render += ["--out", out, "--rules-dir", str(rules_dir)]
+            subprocess.run(render, cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=60)  # noqa: S603 - fixed argv
+            shutil.copyfile(Path(out, f"prometheus-{host.region}.yml"), etc / "prometheus.yml")
+            shutil.copyfile(Path(out, "alertmanager.yml"), etc / "alertmanager.yml")
 
 
 # ---------------------------------------------------------------- probes
