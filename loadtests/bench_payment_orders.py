@@ -117,7 +117,7 @@ def machine_load() -> dict[str, Any]:
 
 
 @contextmanager
-def served_on_postgres(workers: int, workdir: Path) -> Iterator[tuple[PostgresServer, LofinServer]]:
+def served_on_postgres(workers: int, workdir: Path) -> Iterator[LofinServer]:
     """A throw-away PostgreSQL 15 with the demo data and ``lofin serve`` on it, both stopped by PID."""
     with ExitStack() as cleanup:
         postgres = PostgresServer()
@@ -127,7 +127,7 @@ def served_on_postgres(workers: int, workdir: Path) -> Iterator[tuple[PostgresSe
         cleanup.callback(server.stop)
         server.prepare_database()
         server.start()
-        yield postgres, server
+        yield server
 
 
 def _stop_postgres(postgres: PostgresServer) -> None:
@@ -446,7 +446,7 @@ def verify_in_database(database_url: str, completed: list[str]) -> dict[str, Any
 # --- the run -------------------------------------------------------------------------------------
 
 
-async def exercise(config: BenchConfig, postgres: PostgresServer, server: LofinServer) -> dict[str, Any]:
+async def exercise(config: BenchConfig, server: LofinServer) -> dict[str, Any]:
     """Prepare, measure the baseline and the payment orders, verify; the servers run throughout."""
     limits = httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=config.concurrency)
     async with httpx.AsyncClient(
@@ -485,9 +485,9 @@ def run_benchmark(config: BenchConfig) -> dict[str, Any]:
     load_before = machine_load()
     with (
         tempfile.TemporaryDirectory(prefix="lofin-bench-") as workdir,
-        served_on_postgres(config.workers, Path(workdir)) as (postgres, server),
+        served_on_postgres(config.workers, Path(workdir)) as server,
     ):
-        outcome = asyncio.run(exercise(config, postgres, server))
+        outcome = asyncio.run(exercise(config, server))
     result = {
         "benchmark": "payment orders: create → approve → pay (issue 3)",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
