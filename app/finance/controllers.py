@@ -38,7 +38,6 @@ from app.finance.schemas import (
     ExpenditureResolutionOut,
     FiscalYearCreate,
     FiscalYearOut,
-    InboxItemOut,
     JournalEntryOut,
     JournalLineOut,
     JournalPage,
@@ -53,9 +52,8 @@ from app.finance.schemas import (
 from app.platform.auth.guards import ActingActor, provide_actor, require_roles
 from app.platform.auth.models import Role
 from app.platform.db import DbSession
+from app.platform.paging import Limit, Offset
 
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
 OutT = TypeVar("OutT", bound=msgspec.Struct)
 
 
@@ -518,9 +516,9 @@ class LedgerController(_FinanceController):
     path = "/api/finance"
 
     @get("/inbox", guards=[may_read], summary="Requests awaiting a decision")
-    async def inbox(self, db_session: DbSession, actor: ActingActor) -> list[InboxItemOut]:
+    async def inbox(self, db_session: DbSession, actor: ActingActor) -> list[services.InboxItem]:
         """Oldest first; your own requests are not in your inbox."""
-        return [shape(InboxItemOut, item) for item in await services.approver_inbox(db_session, actor)]
+        return await services.approver_inbox(db_session, actor)
 
     @get("/journal", guards=[may_read], summary="Journal entries, newest first")
     async def journal(

@@ -21,9 +21,9 @@ from app.platform.auth.guards import (
 )
 from app.platform.db import DbSession
 from app.platform.errors import NotFoundError
+from app.platform.paging import PAGE_SIZE, PageNumber, page_count, page_offset
 from app.platform.web import N_, SERVICES
 
-PAGE_SIZE = 50
 FINANCE = next(s for s in SERVICES if s.slug == "finance")
 
 INBOX_KINDS = {
@@ -65,11 +65,11 @@ class FinancePages(Controller):
         current_user: OptionalUser,
         actor: ActingActor,
         db_session: DbSession,
-        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+        page: PageNumber = 1,
     ) -> Template:
         """Every line with its budget, allocation, execution and what is still available."""
         lines, total = await services.list_budget_lines(
-            db_session, actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            db_session, actor, limit=PAGE_SIZE, offset=page_offset(page)
         )
         return Template(
             "finance/budget_lines.html",
@@ -79,7 +79,7 @@ class FinancePages(Controller):
                 "lines": lines,
                 "total": total,
                 "page": page,
-                "pages": max(1, -(-total // PAGE_SIZE)),
+                "pages": page_count(total),
             },
         )
 

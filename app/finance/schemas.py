@@ -286,18 +286,6 @@ class PaymentOrderOut(msgspec.Struct):
     paid_at: datetime | None
 
 
-class InboxItemOut(msgspec.Struct):
-    """A request waiting for an approver."""
-
-    kind: str
-    id: uuid.UUID
-    government_code: str
-    amount: int
-    summary: str
-    requested_by: uuid.UUID
-    requested_at: datetime
-
-
 class JournalLineOut(msgspec.Struct):
     """One side of a journal entry."""
 

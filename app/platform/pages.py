@@ -29,10 +29,9 @@ from app.platform.auth.models import Role, TokenKind
 from app.platform.db import DbSession
 from app.platform.governments import list_governments
 from app.platform.i18n import gettext
+from app.platform.paging import PAGE_SIZE, PageNumber, page_count, page_offset
 from app.platform.settings import Settings
 from app.platform.web import SERVICES, ServiceInfo
-
-PAGE_SIZE = 50
 
 
 class LoginForm(msgspec.Struct):
@@ -160,7 +159,7 @@ class AdminPages(Controller):
         current_user: OptionalUser,
         actor: ActingActor,
         db_session: DbSession,
-        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+        page: PageNumber = 1,
     ) -> Template:
         """Accounts (administrators) and the latest audit events."""
         users: list[Any] = []
@@ -168,7 +167,7 @@ class AdminPages(Controller):
         if actor.role is Role.ADMIN:
             users, users_total = await services.list_users(db_session, actor, limit=PAGE_SIZE, offset=0)
         events, events_total = await audit.list_events(
-            db_session, actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            db_session, actor, limit=PAGE_SIZE, offset=page_offset(page)
         )
         governments = {g.code: g for g in await list_governments(db_session)}
         return Template(
@@ -180,7 +179,7 @@ class AdminPages(Controller):
                 "events": events,
                 "events_total": events_total,
                 "page": page,
-                "pages": max(1, -(-events_total // PAGE_SIZE)),
+                "pages": page_count(events_total),
                 "governments": governments,
             },
         )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 
 from app.platform.auth import services
 from app.platform.auth.guards import (
@@ -26,11 +26,8 @@ from app.platform.auth.schemas import Me, TokenRequest, TokenResponse, UserCreat
 from app.platform.db import DbSession
 from app.platform.errors import problem_response
 from app.platform.i18n import gettext
+from app.platform.paging import Limit, Offset
 from app.platform.settings import Settings
-
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
-
 
 THROTTLE_RETRY_AFTER = str(int(services.FAILED_SIGN_IN_WINDOW.total_seconds()))
 
