@@ -58,6 +58,7 @@ from app.platform.auth.models import Role
 from app.platform.db import utcnow
 from app.platform.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from app.platform.governments import get_government
+from app.platform.paging import fetch_page
 from app.platform.tenancy import Actor, restrict_to_actor
 
 SETUP_ROLES = frozenset({Role.FINANCE_OFFICER, Role.ADMIN})
@@ -529,15 +530,18 @@ async def list_budget_lines(
     query = restrict_to_actor(select(BudgetLine), BudgetLine.government_code, actor)
     if fiscal_year_id is not None:
         query = query.where(BudgetLine.fiscal_year_id == fiscal_year_id)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(
-        query.order_by(
-            BudgetLine.government_code, BudgetLine.object_code, BudgetLine.statistics_code, BudgetLine.id
-        )
-        .limit(limit)
-        .offset(offset)
+    return await fetch_page(
+        session,
+        query,
+        order_by=[
+            BudgetLine.government_code,
+            BudgetLine.object_code,
+            BudgetLine.statistics_code,
+            BudgetLine.id,
+        ],
+        limit=limit,
+        offset=offset,
     )
-    return list(rows.all()), total
 
 
 async def _lock_line(session: AsyncSession, actor: Actor, line_id: uuid.UUID) -> BudgetLine:
@@ -1311,11 +1315,8 @@ async def list_journal_entries(
     """Journal entries of the actor's government with their lines, newest first."""
     _require_reader(actor)
     query = restrict_to_actor(select(JournalEntry), JournalEntry.government_code, actor)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    entries = list(
-        (
-            await session.scalars(query.order_by(JournalEntry.posted_at.desc()).limit(limit).offset(offset))
-        ).all()
+    entries, total = await fetch_page(
+        session, query, order_by=[JournalEntry.posted_at.desc()], limit=limit, offset=offset
     )
     lines: dict[uuid.UUID, list[JournalLine]] = {e.id: [] for e in entries}
     if entries:

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.platform.db import Base, BigIntPK, UTCDateTime, utcnow
+from app.platform.paging import fetch_page
 from app.platform.requestid import current_request_id
 from app.platform.tenancy import Actor, restrict_to_actor
 
@@ -226,6 +227,4 @@ async def list_events(
     query = restrict_to_actor(select(AuditEvent), AuditEvent.government_code, actor)
     if action:
         query = query.where(AuditEvent.action == action)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit).offset(offset))
-    return list(rows.all()), total
+    return await fetch_page(session, query, order_by=[AuditEvent.id.desc()], limit=limit, offset=offset)

@@ -18,6 +18,7 @@ from app.platform.audit import AuditEvent, record_event
 from app.platform.auth.models import AuthToken, Role, TokenKind, User
 from app.platform.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from app.platform.governments import get_government
+from app.platform.paging import fetch_page
 from app.platform.tenancy import Actor, restrict_to_actor
 
 _hasher = PasswordHasher()
@@ -240,11 +241,9 @@ async def list_users(
 ) -> tuple[list[User], int]:
     """The accounts of the actor's government (all of them for the ministry), newest first."""
     query = restrict_to_actor(select(User), User.government_code, actor)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(
-        query.order_by(User.created_at.desc(), User.username).limit(limit).offset(offset)
+    return await fetch_page(
+        session, query, order_by=[User.created_at.desc(), User.username], limit=limit, offset=offset
     )
-    return list(rows.all()), total
 
 
 async def get_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
