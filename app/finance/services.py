@@ -203,6 +203,23 @@ def _request_snapshot(
     return {"status": record.status, "amount": record.amount}
 
 
+async def _record_decision(
+    session: AsyncSession,
+    actor: Actor,
+    acting: _Acting,
+    kind: str,
+    request: Allocation | Commitment | ExpenditureResolution | PaymentOrder,
+    target: ApprovalStatus | PaymentOrderStatus,
+    before: dict[str, Any],
+) -> None:
+    """Set an approver's decision on ``request`` and audit it as ``<kind>.<target>``."""
+    request.status = target
+    request.decided_by = acting.user_id
+    request.decided_at = utcnow()
+    await session.flush()
+    await _audit(session, actor, f"{kind}.{target}", request, before=before, after=_request_snapshot(request))
+
+
 async def _audit(
     session: AsyncSession,
     actor: Actor,
@@ -785,13 +802,7 @@ async def decide_allocation(
                 f"{won(line.budget_amount)} allocated; {won(allocation.amount)} more would exceed its budget."
             )
         line.allocated_amount += allocation.amount
-    allocation.status = target
-    allocation.decided_by = acting.user_id
-    allocation.decided_at = utcnow()
-    await session.flush()
-    await _audit(
-        session, actor, f"allocation.{target}", allocation, before=before, after=_request_snapshot(allocation)
-    )
+    await _record_decision(session, actor, acting, "allocation", allocation, target, before)
     return allocation
 
 
@@ -929,13 +940,7 @@ async def decide_commitment(
         )
     else:
         line.committed_amount -= commitment.amount
-    commitment.status = target
-    commitment.decided_by = acting.user_id
-    commitment.decided_at = utcnow()
-    await session.flush()
-    await _audit(
-        session, actor, f"commitment.{target}", commitment, before=before, after=_request_snapshot(commitment)
-    )
+    await _record_decision(session, actor, acting, "commitment", commitment, target, before)
     return commitment
 
 
@@ -1078,18 +1083,7 @@ async def decide_expenditure_resolution(
         )
     elif resolution.commitment_id is None:
         line.spent_uncommitted_amount -= resolution.amount
-    resolution.status = target
-    resolution.decided_by = acting.user_id
-    resolution.decided_at = utcnow()
-    await session.flush()
-    await _audit(
-        session,
-        actor,
-        f"expenditure_resolution.{target}",
-        resolution,
-        before=before,
-        after=_request_snapshot(resolution),
-    )
+    await _record_decision(session, actor, acting, "expenditure_resolution", resolution, target, before)
     return resolution
 
 
@@ -1174,13 +1168,7 @@ async def decide_payment_order(
     before = _request_snapshot(order)
     target = PaymentOrderStatus.APPROVED if approve else PaymentOrderStatus.REJECTED
     require_transition("payment order", order.status, target, PAYMENT_ORDER_TRANSITIONS)
-    order.status = target
-    order.decided_by = acting.user_id
-    order.decided_at = utcnow()
-    await session.flush()
-    await _audit(
-        session, actor, f"payment_order.{target}", order, before=before, after=_request_snapshot(order)
-    )
+    await _record_decision(session, actor, acting, "payment_order", order, target, before)
     await _refresh_pending_gauge(session, order.government_code)
     return order
 
