@@ -14,8 +14,13 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 
 import app.tasks  # noqa: F401 - registers every background task, so handlers can enqueue them
+from app.finance.assets.web import ROUTE_HANDLERS as ASSET_ROUTES
+from app.finance.bulk.web import ROUTE_HANDLERS as BULK_ROUTES
 from app.finance.controllers import FINANCE_CONTROLLERS
+from app.finance.cycle.web import ROUTE_HANDLERS as CYCLE_ROUTES
 from app.finance.pages import FinancePages
+from app.finance.revenue.web import ROUTE_HANDLERS as REVENUE_ROUTES
+from app.ops.web import ROUTE_HANDLERS as OPS_ROUTES
 from app.platform.audit_controllers import AuditController
 from app.platform.auth.controllers import AuthController, UserAdminController
 from app.platform.auth.middleware import AuthenticationMiddleware
@@ -74,6 +79,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             AdminPages,
             *SERVICE_PAGES,
             FinancePages,
+            *CYCLE_ROUTES,
+            *REVENUE_ROUTES,
+            *BULK_ROUTES,
+            *ASSET_ROUTES,
+            *OPS_ROUTES,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={"db_session": Provide(provide_db_session)},

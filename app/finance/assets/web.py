@@ -1,0 +1,7 @@
+"""Route handlers of this e-Hojo+ area (API controllers and pages), registered by ``app.main``."""
+
+from __future__ import annotations
+
+from litestar.types import ControllerRouterHandler
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = []

@@ -1,0 +1,1 @@
+"""Bulk payments: CSV batches, treasury bank files, result reconciliation, and the continuity export."""

@@ -1,0 +1,21 @@
+"""finance: transfers between lines (전용/이용), carry-over (이월) and year-end settlement (결산)
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-27 07:30:00
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,1 @@
+"""Control center for operators: both regions, alerts, drills, backups and the daily inspection."""
