@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     Enum,
@@ -82,19 +83,97 @@ class ProgrammeLevel(enum.StrEnum):
         return order[index - 1] if index else None
 
 
+class LedgerCategory(enum.StrEnum):
+    """Where an account appears in the statements: balance sheet (재정상태표) or operating statement (재정운영표)."""
+
+    ASSET = "asset"  # 자산
+    LIABILITY = "liability"  # 부채
+    NET_ASSETS = "net_assets"  # 순자산
+    REVENUE = "revenue"  # 수익
+    EXPENSE = "expense"  # 비용
+
+
 class LedgerAccount(enum.StrEnum):
-    """Accounts of the accrual ledger that e-Hojo+ posts to (a small part of the 지방회계 chart)."""
+    """The accrual chart of accounts e-Hojo+ posts to (the part of the 지방회계 chart the services use).
+
+    The same chart is reference data in ``fin_ledger_accounts`` (journal lines reference it), so a
+    new account is one member here plus one row inserted by a migration.
+    """
 
     CASH = "cash"  # 현금및현금성자산
+    DEPOSITS = "deposits"  # 단기금융상품 (예치금)
+    TAX_RECEIVABLE = "tax_receivable"  # 미수세금
+    NONTAX_RECEIVABLE = "nontax_receivable"  # 미수세외수입금
+    INVESTMENTS = "investments"  # 장기투자증권·융자금 (융자및출자)
+    FIXED_ASSETS = "fixed_assets"  # 유형자산 (자본지출; 취득 중인 자산 포함)
+    LAND = "land"  # 토지
+    BUILDINGS = "buildings"  # 건물
+    EQUIPMENT = "equipment"  # 기계장비·집기
+    ACCUMULATED_DEPRECIATION = "accumulated_depreciation"  # 감가상각누계액 (차감 계정)
     PAYABLE = "payable"  # 미지급금
+    DEPOSITS_RECEIVED = "deposits_received"  # 예수금 (과오납 환급 대기 포함)
+    BORROWINGS = "borrowings"  # 차입금 (지방채)
+    NET_ASSETS = "net_assets"  # 순자산 (기본순자산)
+    TAX_REVENUE = "tax_revenue"  # 지방세수익
+    NONTAX_REVENUE = "nontax_revenue"  # 경상세외수익
+    TRANSFER_REVENUE = "transfer_revenue"  # 이전수익 (지방교부세·조정교부금·보조금)
+    OTHER_REVENUE = "other_revenue"  # 기타수익 (자산처분이익 포함)
     PERSONNEL_EXPENSE = "personnel_expense"  # 인건비
     OPERATING_EXPENSE = "operating_expense"  # 운영비 (물건비)
     TRANSFER_EXPENSE = "transfer_expense"  # 이전비용 (경상이전)
-    FIXED_ASSETS = "fixed_assets"  # 유형자산 (자본지출)
-    INVESTMENTS = "investments"  # 장기투자증권·융자금 (융자및출자)
-    BORROWINGS = "borrowings"  # 차입금 (보전재원: 지방채 상환)
+    DEPRECIATION_EXPENSE = "depreciation_expense"  # 감가상각비
+    INTEREST_EXPENSE = "interest_expense"  # 이자비용
     INTERNAL_TRANSFERS = "internal_transfers"  # 내부거래지출
-    OTHER_EXPENSE = "other_expense"  # 기타비용 (예비비및기타)
+    OTHER_EXPENSE = "other_expense"  # 기타비용 (예비비및기타, 자산처분손실 포함)
+
+    @property
+    def category(self) -> LedgerCategory:
+        """The statement section this account belongs to."""
+        return LEDGER_CHART[self][0]
+
+    @property
+    def debit_normal(self) -> bool:
+        """Whether the account's balance is normally a debit (assets, expenses) or a credit."""
+        return LEDGER_CHART[self][1]
+
+
+LEDGER_CHART: dict[LedgerAccount, tuple[LedgerCategory, bool]] = {
+    LedgerAccount.CASH: (LedgerCategory.ASSET, True),
+    LedgerAccount.DEPOSITS: (LedgerCategory.ASSET, True),
+    LedgerAccount.TAX_RECEIVABLE: (LedgerCategory.ASSET, True),
+    LedgerAccount.NONTAX_RECEIVABLE: (LedgerCategory.ASSET, True),
+    LedgerAccount.INVESTMENTS: (LedgerCategory.ASSET, True),
+    LedgerAccount.FIXED_ASSETS: (LedgerCategory.ASSET, True),
+    LedgerAccount.LAND: (LedgerCategory.ASSET, True),
+    LedgerAccount.BUILDINGS: (LedgerCategory.ASSET, True),
+    LedgerAccount.EQUIPMENT: (LedgerCategory.ASSET, True),
+    LedgerAccount.ACCUMULATED_DEPRECIATION: (LedgerCategory.ASSET, False),
+    LedgerAccount.PAYABLE: (LedgerCategory.LIABILITY, False),
+    LedgerAccount.DEPOSITS_RECEIVED: (LedgerCategory.LIABILITY, False),
+    LedgerAccount.BORROWINGS: (LedgerCategory.LIABILITY, False),
+    LedgerAccount.NET_ASSETS: (LedgerCategory.NET_ASSETS, False),
+    LedgerAccount.TAX_REVENUE: (LedgerCategory.REVENUE, False),
+    LedgerAccount.NONTAX_REVENUE: (LedgerCategory.REVENUE, False),
+    LedgerAccount.TRANSFER_REVENUE: (LedgerCategory.REVENUE, False),
+    LedgerAccount.OTHER_REVENUE: (LedgerCategory.REVENUE, False),
+    LedgerAccount.PERSONNEL_EXPENSE: (LedgerCategory.EXPENSE, True),
+    LedgerAccount.OPERATING_EXPENSE: (LedgerCategory.EXPENSE, True),
+    LedgerAccount.TRANSFER_EXPENSE: (LedgerCategory.EXPENSE, True),
+    LedgerAccount.DEPRECIATION_EXPENSE: (LedgerCategory.EXPENSE, True),
+    LedgerAccount.INTEREST_EXPENSE: (LedgerCategory.EXPENSE, True),
+    LedgerAccount.INTERNAL_TRANSFERS: (LedgerCategory.EXPENSE, True),
+    LedgerAccount.OTHER_EXPENSE: (LedgerCategory.EXPENSE, True),
+}
+
+
+class LedgerAccountEntry(Base):
+    """One account of the chart as reference data: journal lines can only name an account listed here."""
+
+    __tablename__ = "fin_ledger_accounts"
+
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    category: Mapped[LedgerCategory] = mapped_column(_enum_column(LedgerCategory, 12))
+    debit_normal: Mapped[bool] = mapped_column(Boolean)
 
 
 class ObjectGroup(enum.StrEnum):
@@ -476,6 +555,12 @@ class JournalLine(Base):
     entry_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("fin_journal_entries.id", ondelete="CASCADE"), index=True
     )
-    account: Mapped[LedgerAccount] = mapped_column(_enum_column(LedgerAccount, 30))
+    account: Mapped[LedgerAccount] = mapped_column(
+        Enum(
+            LedgerAccount, native_enum=False, length=30, values_callable=lambda e: [str(m.value) for m in e]
+        ),
+        ForeignKey("fin_ledger_accounts.code"),
+        index=True,
+    )
     debit: Mapped[int] = mapped_column(BigInteger, default=0)
     credit: Mapped[int] = mapped_column(BigInteger, default=0)

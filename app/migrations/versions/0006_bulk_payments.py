@@ -1,14 +1,14 @@
-"""ops: control-center reports (daily inspections) kept with history
+"""finance: bulk payments from CSV, treasury bank files and their reconciliation
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-27 07:30:00
 """
 
 from collections.abc import Sequence
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

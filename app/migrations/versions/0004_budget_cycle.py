@@ -1,14 +1,14 @@
-"""finance: bulk payments from CSV, treasury bank files and their reconciliation
+"""finance: transfers between lines (전용/이용), carry-over (이월) and year-end settlement (결산)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-27 07:30:00
 """
 
 from collections.abc import Sequence
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,14 +1,14 @@
-"""finance: public property, local bonds, non-cash holdings and the accrual statements
+"""ops: control-center reports (daily inspections) kept with history
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-27 07:30:00
 """
 
 from collections.abc import Sequence
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

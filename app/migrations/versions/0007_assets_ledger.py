@@ -1,14 +1,14 @@
-"""finance: transfers between lines (전용/이용), carry-over (이월) and year-end settlement (결산)
+"""finance: public property, local bonds, non-cash holdings and the accrual statements
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-27 07:30:00
 """
 
 from collections.abc import Sequence
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

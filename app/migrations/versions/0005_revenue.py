@@ -1,14 +1,14 @@
 """finance: revenue — assessment (부과), collection (징수결의), receipt (수납), refunds, receivables
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-27 07:30:00
 """
 
 from collections.abc import Sequence
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
