@@ -34,6 +34,11 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("approver.jongno", "종로구 결재권자", Role.APPROVER, "11110"),
     DemoAccount("auditor.seoul", "서울특별시 감사관", Role.AUDITOR, "11000"),
     DemoAccount("official.suwon", "수원시 재정담당 공무원", Role.OFFICIAL, "41110"),
+    DemoAccount("finance.suwon", "수원시 재무관", Role.FINANCE_OFFICER, "41110"),
+    DemoAccount("approver.suwon", "수원시 결재권자", Role.APPROVER, "41110"),
+    DemoAccount("official.busan", "부산광역시 재정담당 공무원", Role.OFFICIAL, "26000"),
+    DemoAccount("finance.busan", "부산광역시 재무관", Role.FINANCE_OFFICER, "26000"),
+    DemoAccount("approver.busan", "부산광역시 결재권자", Role.APPROVER, "26000"),
     DemoAccount("analyst.mois", "행정안전부 정책분석가", Role.POLICY_ANALYST, None),
     DemoAccount("operator.center", "통합관제센터 운영자", Role.OPERATOR, None),
     DemoAccount("resident.kim", "김주민", Role.RESIDENT, None),
@@ -67,5 +72,5 @@ async def seed_demo_accounts(session: AsyncSession) -> int:
 
 
 async def seed_demo_finance(session: AsyncSession) -> int:
-    """A budget year of 종로구 for e-Hojo+ (after the demo accounts); returns how many lines were created."""
+    """The e-Hojo+ budget years of the demo governments (after the demo accounts); returns how many lines were created."""
     return await seed_demo_year(session)

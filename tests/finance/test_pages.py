@@ -121,17 +121,35 @@ class TestInboxPage:
 
 
 class TestDemoData:
-    async def test_demo_year_is_created_once(self, session: AsyncSession, accounts: Accounts) -> None:
+    async def test_demo_years_are_created_once_with_execution_at_every_stage(
+        self, session: AsyncSession, accounts: Accounts
+    ) -> None:
         await seed_demo_accounts(session)
-        assert await seed_demo_finance(session) == 4
+        assert await seed_demo_finance(session) == 14
         assert await seed_demo_finance(session) == 0
-        staff = await make_staff(accounts, "11110")
-        lines, total = await services.list_budget_lines(session, staff.maker, limit=50, offset=0)
+        jongno = await make_staff(accounts, "11110")
+        lines, total = await services.list_budget_lines(session, jongno.maker, limit=50, offset=0)
         assert total == 4
         assert sum(x.paid_amount for x in lines) == 95_000_000
-        assert all(x.committed_amount + x.spent_uncommitted_amount <= x.allocated_amount for x in lines)
-        inbox = await services.approver_inbox(session, staff.approver_actor)
+        inbox = await services.approver_inbox(session, jongno.approver_actor)
         assert sorted(i.kind for i in inbox) == ["commitment", "expenditure_resolution"]
+
+        suwon = await make_staff(accounts, "41110")
+        lines, _total = await services.list_budget_lines(session, suwon.maker, limit=50, offset=0)
+        assert sum(x.budget_amount for x in lines) == 33_410_000_000
+        assert sum(x.paid_amount for x in lines) == 2_310_000_000 + 48_320_000
+        inbox = await services.approver_inbox(session, suwon.approver_actor)
+        assert sorted(i.kind for i in inbox) == ["allocation", "budget_version", "commitment", "payment_order"]
+
+        busan = await make_staff(accounts, "26000")
+        lines, _total = await services.list_budget_lines(session, busan.maker, limit=50, offset=0)
+        assert sum(x.paid_amount for x in lines) == 3_850_000_000 + 22_500_000_000
+        assert max(x.budget_amount for x in lines) == 270_000_000_000
+        balance = await services.trial_balance(session, busan.maker, fiscal_year=2026)
+        assert sum(r.debit for r in balance) == sum(r.credit for r in balance) > 0
+        for staff in (jongno, suwon, busan):
+            lines, _total = await services.list_budget_lines(session, staff.maker, limit=50, offset=0)
+            assert all(x.committed_amount + x.spent_uncommitted_amount <= x.allocated_amount for x in lines)
 
 
 class TestTranslations:
