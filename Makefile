@@ -74,3 +74,10 @@ dashboards: $(DEV_STAMP)
 .PHONY: bench-payments
 bench-payments: $(DEV_STAMP)
 	$(BIN)/python -m loadtests.bench_payment_orders
+
+## make release: what pyinfra installs on the app hosts — the lofin wheel, every pinned dependency as a wheel, constraints.txt
+.PHONY: release
+release: $(DEV_STAMP)
+	rm -rf dist/release
+	$(BIN)/pip wheel -q --wheel-dir dist/release -c constraints.txt .
+	cp constraints.txt dist/release/

@@ -3,8 +3,13 @@
     pyinfra infra/inventories/production.py infra/deploy.py          # apply
     pyinfra infra/inventories/production.py infra/deploy.py --dry    # show what would change
 
+The app hosts install the release built by ``make release`` into dist/release (another directory:
+``--data lofin_release=<dir>``).
+
 Production passwords come from LOFIN_SECRET_* environment variables (see infra/README.md).
 """
+
+from pathlib import Path
 
 from pyinfra import host
 
@@ -25,8 +30,12 @@ if "etcd" in me.roles:
 if "db" in me.roles:
     db.apply(files)
 if "backup" in me.roles:
-    backup.apply(files)
+    backup.apply(files, env.cluster["stanza"])
 if "haproxy" in me.roles:
     haproxy.apply(files)
 if "app" in me.roles:
-    app.apply(files)
+    # the first app host of the primary region migrates the schema, once per release
+    primary = next(region for region in env.regions.values() if region.kind == "primary")
+    app.apply(
+        files, Path(host.data.get("lofin_release", "dist/release")), migrate=me == primary.with_role("app")[0]
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets as token
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ SECRET_NAMES = (
 DATA_DIR = "/var/lib/postgresql/15/main"
 SOCKET_DIR = "/var/run/postgresql"
 REPO_PATH = "/var/lib/pgbackrest"
+# pgBackRest on the repository host: a full backup on Sunday night, a differential the other nights
+BACKUP_SCHEDULE = {"full": "Sun *-*-* 01:00:00", "diff": "Mon..Sat *-*-* 01:00:00"}
 
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -39,6 +42,7 @@ _templates = jinja2.Environment(
     keep_trailing_newline=True,
     autoescape=False,  # noqa: S701 - these are config files, not HTML
 )
+_templates.filters["shell_quote"] = shlex.quote
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,12 @@ def render_host(env: Environment, host: Host, secrets: Mapping[str, str]) -> lis
                 "/etc/systemd/system/patroni.service", render_template("patroni.service.j2", context)
             ),
             RenderedFile(
+                "/etc/patroni/post-bootstrap.sh",
+                render_template("patroni-post-bootstrap.sh.j2", context),
+                owner="postgres",
+                mode="0700",
+            ),
+            RenderedFile(
                 "/etc/systemd/system/postgres-exporter.service",
                 render_template("postgres-exporter.service.j2", context),
             ),
@@ -194,6 +204,23 @@ def render_host(env: Environment, host: Host, secrets: Mapping[str, str]) -> lis
                 mode="0640",
             )
         )
+    if "backup" in host.roles:
+        files.append(
+            RenderedFile(
+                "/etc/systemd/system/pgbackrest-backup@.service",
+                render_template("pgbackrest-backup@.service.j2", context),
+            )
+        )
+        files += [
+            RenderedFile(
+                f"/etc/systemd/system/pgbackrest-{kind}.timer",
+                render_template(
+                    "pgbackrest-backup.timer.j2",
+                    {**context, "backup_type": kind, "backup_calendar": calendar},
+                ),
+            )
+            for kind, calendar in BACKUP_SCHEDULE.items()
+        ]
     if "haproxy" in host.roles:
         files.append(RenderedFile("/etc/haproxy/haproxy.cfg", render_template("haproxy.cfg.j2", context)))
     if "app" in host.roles:

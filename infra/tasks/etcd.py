@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from pyinfra.api import deploy
 from pyinfra.operations import apt, systemd
+from pyinfra.operations.util import any_changed
 
 from infra.render import RenderedFile
 from infra.tasks import put_config
@@ -23,5 +24,5 @@ def apply(files: Mapping[str, RenderedFile]) -> None:
         name="Restart etcd after a config change",
         service="etcd",
         restarted=True,
-        _if=[config.did_change, unit.did_change],
+        _if=any_changed(config, unit),
     )

@@ -13,6 +13,7 @@ import yaml
 
 from infra.lab import PATRONI_VENV, ensure_patroni_venv
 from infra.render import SECRET_NAMES, TEMPLATES_DIR, RenderedFile, patroni_dcs, render_host
+from infra.tasks.app import ReleaseMissingError, release_wheel
 from infra.topology import PROJECT_ROOT, Environment, load
 
 ENVIRONMENTS = ("production", "lab")
@@ -128,15 +129,55 @@ class TestValidation:
                 assert result.returncode == 0, f"{host}: {result.stdout}{result.stderr}"
 
 
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release directory as `make release` lays it out, holding only the lofin wheel (enough to plan)."""
+    directory = tmp_path_factory.mktemp("release")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "-w",
+            str(directory),
+            ".",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        timeout=120,
+    )
+    (directory / "constraints.txt").write_text((PROJECT_ROOT / "constraints.txt").read_text(encoding="utf-8"))
+    return directory
+
+
 class TestPyinfraDeploy:
     """pyinfra's @fake connector answers facts without SSH, so the deploy's change detection runs for real."""
 
+    def test_a_deploy_without_a_release_says_how_to_build_one(self, tmp_path: Path) -> None:
+        with pytest.raises(ReleaseMissingError, match="make release"):
+            release_wheel(tmp_path)
+
+    def test_change_conditions_are_any_not_all(self) -> None:
+        # pyinfra's `_if=[a, b]` runs only when ALL are true: a restart must follow ANY change.
+        for task in (PROJECT_ROOT / "infra" / "tasks").glob("*.py"):
+            assert "_if=[" not in task.read_text(encoding="utf-8"), f"{task.name}: use any_changed(...)"
+
     @pytest.mark.parametrize("name", ENVIRONMENTS)
-    def test_dry_run_plans_every_role(self, name: str) -> None:
+    def test_dry_run_plans_every_role(self, name: str, release: Path) -> None:
         pyinfra = Path(sys.executable).with_name("pyinfra")
         environ = {**os.environ, **SECRET_ENVIRON, "LOFIN_INVENTORY_ENV": name}
         result = subprocess.run(
-            [str(pyinfra), "tests/infra/fake_inventory.py", "infra/deploy.py", "--dry"],
+            [
+                str(pyinfra),
+                "--data",
+                f"lofin_release={release}",
+                "tests/infra/fake_inventory.py",
+                "infra/deploy.py",
+                "--dry",
+            ],
             capture_output=True,
             text=True,
             cwd=PROJECT_ROOT,
@@ -151,6 +192,13 @@ class TestPyinfraDeploy:
             "HAProxy | Write HAProxy config (/etc/haproxy/haproxy.cfg)",
             "pgBackRest repository | Write pgBackRest repository config",
             "lofin app | Write app environment (/etc/lofin/lofin.env)",
+            "lofin app | Upload the release (lofin-",
+            "lofin app | Install lofin-",
+            "pgBackRest repository | Create the pgBackRest stanza lofin (idempotent) and check archiving",
+            "pgBackRest repository | Schedule the full backups",
+            "pgBackRest repository | Schedule the diff backups",
             "Monitoring agents | Write node-exporter unit",
         ):
             assert operation in output, operation
+        # the schema is migrated once per release, from one host
+        assert output.count("Migrate the database schema to this release") == 1, output
