@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.finance import metrics
@@ -27,7 +27,6 @@ from app.finance.models import (
     BUDGET_VERSION_TRANSITIONS,
     FISCAL_YEAR_TRANSITIONS,
     PAYMENT_ORDER_TRANSITIONS,
-    PENDING_PAYMENT_STATUSES,
     Allocation,
     ApprovalStatus,
     BudgetLine,
@@ -179,9 +178,19 @@ async def _require_open_year(session: AsyncSession, fiscal_year_id: uuid.UUID) -
     return year
 
 
+_GOVERNMENT_KINDS: dict[str, str] = {}
+"""Government code → kind label for metrics; governments are reference data, so a process keeps them."""
+
+
 async def _government_kind(session: AsyncSession, government_code: str) -> str:
-    government = await get_government(session, government_code)
-    return government.kind.name.lower() if government else "unknown"
+    """The government's kind as a metrics label (``autonomous_district``), looked up once per process."""
+    kind = _GOVERNMENT_KINDS.get(government_code)
+    if kind is None:
+        government = await get_government(session, government_code)
+        if government is None:
+            return "unknown"
+        kind = _GOVERNMENT_KINDS[government_code] = government.kind.name.lower()
+    return kind
 
 
 # --- snapshots for the audit trail ---------------------------------------------------------------
@@ -272,6 +281,7 @@ async def post_journal_entry(
             f"journal entry for {source_type} {source_id} does not balance: debits {debits}, credits {credits}"
         )
     entry = JournalEntry(
+        id=uuid.uuid4(),  # known before the flush, so the entry and its lines go in one flush
         government_code=government_code,
         fiscal_year=fiscal_year,
         posted_at=utcnow(),
@@ -281,7 +291,6 @@ async def post_journal_entry(
         posted_by=actor.user_id,
     )
     session.add(entry)
-    await session.flush()
     session.add_all(
         JournalLine(entry_id=entry.id, account=p.account, debit=p.debit, credit=p.credit) for p in postings
     )
@@ -1091,14 +1100,14 @@ async def decide_expenditure_resolution(
 
 
 async def _refresh_pending_gauge(session: AsyncSession, government_code: str) -> None:
-    pending = await session.scalar(
-        select(func.count())
-        .select_from(PaymentOrder)
-        .where(
-            PaymentOrder.government_code == government_code, PaymentOrder.status.in_(PENDING_PAYMENT_STATUSES)
-        )
-    )
-    metrics.PAYMENT_ORDERS_PENDING.labels(government_code).set(pending or 0)
+    """Set one government's pending-orders gauge from a count.
+
+    The write path no longer calls this (the count queued every payment-order change of a government
+    behind the others): ``/metrics`` recounts every government at scrape time, see
+    :func:`app.finance.metrics.refresh_pending_orders`.
+    """
+    counts = await metrics.count_pending_payment_orders(session, [government_code])
+    metrics.PAYMENT_ORDERS_PENDING.labels(government_code).set(counts.get(government_code, 0))
 
 
 async def create_payment_order(
@@ -1148,7 +1157,6 @@ async def create_payment_order(
     session.add(order)
     await session.flush()
     await _audit(session, actor, "payment_order.request", order, after=_request_snapshot(order))
-    await _refresh_pending_gauge(session, order.government_code)
     return order, True
 
 
@@ -1169,32 +1177,56 @@ async def decide_payment_order(
     target = PaymentOrderStatus.APPROVED if approve else PaymentOrderStatus.REJECTED
     require_transition("payment order", order.status, target, PAYMENT_ORDER_TRANSITIONS)
     await _record_decision(session, actor, acting, "payment_order", order, target, before)
-    await _refresh_pending_gauge(session, order.government_code)
     return order
 
 
 async def record_payment(session: AsyncSession, actor: Actor, order_id: uuid.UUID) -> PaymentOrder:
-    """The treasury bank paid an approved order: the line's paid total grows and the payable is settled."""
+    """The treasury bank paid an approved order: the payable is settled and the line's paid total grows.
+
+    Paying changes no availability (``allocated − committed − spent without commitment``): the amount
+    was reserved when its resolution or commitment was approved, and an approved resolution is never
+    released while it can still be paid. So, unlike budget control, paying needs no decision under
+    the budget line's lock: the order's row lock makes one payment of it win, the journal and the
+    audit event are written, and the line's paid total is raised last by one atomic ``UPDATE`` —
+    the line, which every payment of it writes, is held only for that statement and the commit.
+    The CHECK ``paid ≤ committed + spent without commitment`` still guards the line's row.
+    """
     _require_role(actor, DISBURSING_ROLES, "record treasury payments")
-    order = await _get(session, actor, PaymentOrder, order_id, "payment order")
-    resolution = await _get(
-        session, actor, ExpenditureResolution, order.resolution_id, "expenditure resolution"
-    )
-    line = await _lock_line(session, actor, resolution.budget_line_id)
-    order = await _get(session, actor, PaymentOrder, order_id, "payment order", lock=True)
+    found = (
+        await session.execute(
+            select(
+                PaymentOrder,
+                ExpenditureResolution.budget_line_id,
+                ExpenditureResolution.payee_name,
+                FiscalYear.year,
+            )
+            .join(ExpenditureResolution, ExpenditureResolution.id == PaymentOrder.resolution_id)
+            .join(BudgetLine, BudgetLine.id == ExpenditureResolution.budget_line_id)
+            .join(FiscalYear, FiscalYear.id == BudgetLine.fiscal_year_id)
+            .where(PaymentOrder.id == order_id)
+            .with_for_update(of=PaymentOrder)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if found is None:
+        raise NotFoundError("No such payment order.")
+    order, line_id, payee_name, fiscal_year = found
+    actor.require_access(order.government_code, "payment order")
     before = _request_snapshot(order)
     require_transition("payment order", order.status, PaymentOrderStatus.PAID, PAYMENT_ORDER_TRANSITIONS)
-    line.paid_amount += order.amount
-    await _post_for_line(
+    kind = await _government_kind(session, order.government_code)
+    await post_journal_entry(
         session,
         actor,
-        line,
-        description=f"지급 {resolution.payee_name}"[:500],
+        government_code=order.government_code,
+        fiscal_year=fiscal_year,
+        description=f"지급 {payee_name}"[:500],
         source_type="payment_order",
         source_id=order.id,
-        debit=LedgerAccount.PAYABLE,
-        credit=LedgerAccount.CASH,
-        amount=order.amount,
+        postings=[
+            Posting(LedgerAccount.PAYABLE, debit=order.amount),
+            Posting(LedgerAccount.CASH, credit=order.amount),
+        ],
     )
     order.status = PaymentOrderStatus.PAID
     order.paid_at = utcnow()
@@ -1205,11 +1237,25 @@ async def record_payment(session: AsyncSession, actor: Actor, order_id: uuid.UUI
         "payment_order.pay",
         order,
         before=before,
-        after={**_request_snapshot(order), "line": _line_totals(line)},
+        after={**_request_snapshot(order), "budget_line": line_id, "line_paid_increase": order.amount},
     )
-    metrics.PAID_WON.labels(await _government_kind(session, order.government_code)).inc(order.amount)
-    await _refresh_pending_gauge(session, order.government_code)
+    await _add_to_line_paid(session, line_id, order.amount)
+    metrics.PAID_WON.labels(kind).inc(order.amount)
+    metrics.PAYMENT_ORDERS_PAID.labels(kind).inc()
     return order
+
+
+async def _add_to_line_paid(session: AsyncSession, line_id: uuid.UUID, amount: int) -> BudgetLine:
+    """``paid_amount += amount`` in one statement; a copy of the line in the session gets the new totals."""
+    return (
+        await session.scalars(
+            update(BudgetLine)
+            .where(BudgetLine.id == line_id)
+            .values(paid_amount=BudgetLine.paid_amount + amount)
+            .returning(BudgetLine)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+    ).one()
 
 
 # --- reading: approver inbox, journal ------------------------------------------------------------

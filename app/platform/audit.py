@@ -1,11 +1,19 @@
 """The audit trail: an append-only, hash-chained record of every state change.
 
-Each local government has its own chain (the ministry and platform-wide changes share the
-``national`` chain), so that audited writes of different governments do not wait for each other.
+Each local government's events are spread over :data:`AUDIT_SHARDS` chains named
+``<government>:<nn>`` (the ministry and platform-wide changes use ``national:<nn>``), ``nn`` a stable
+hash of the changed record (target type and id). So all events of one record — a payment order's
+request, approval and payment — stay in one chain, in order, while audited writes about different
+records take different chain locks and do not queue behind each other. Chains named before sharding
+(``<government>``, ``national``) stay valid chains that simply stop growing.
+
 Every event stores the SHA-256 of its canonical content together with the previous event's hash;
-:func:`verify_audit_trail` recomputes the chains and reports the first link that does not hold —
+:func:`verify_audit_trail` recomputes every chain and reports the first link that does not hold —
 an altered row, a deleted row (a gap in ``seq``) or a reordered one. UPDATE and DELETE are refused
 by database triggers installed by the migration; the hash chain catches whoever bypasses them.
+Tamper evidence holds per chain: deleting the *newest* events of a chain leaves no gap, whatever the
+number of chains; what sharding changes is only that the order *between* records' chains is no
+longer hash-linked (it is still the order of ``id``).
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from app.platform.requestid import current_request_id
 from app.platform.tenancy import Actor, restrict_to_actor
 
 NATIONAL_CHAIN = "national"
+AUDIT_SHARDS = 32
+"""Chains per government. Fixed: a record's events stay in one chain only while this stays the same."""
 GENESIS_HASH = "0" * 64
 JsonValue = JSON().with_variant(JSONB(), "postgresql")
 
@@ -107,6 +117,16 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def chain_for(government_code: str | None, target_type: str, target_id: str) -> str:
+    """The chain an event about ``target_type``/``target_id`` goes to: ``<government>:<nn>``.
+
+    ``nn`` comes from SHA-256, not Python's per-process ``hash()``, so every worker and host agrees.
+    """
+    digest = hashlib.sha256(f"{target_type}:{target_id}".encode()).digest()
+    shard = int.from_bytes(digest[:4], "big") % AUDIT_SHARDS
+    return f"{government_code or NATIONAL_CHAIN}:{shard:02d}"
+
+
 def _chain_lock_key(chain: str) -> int:
     """A signed 64-bit advisory-lock key for one chain."""
     return int.from_bytes(hashlib.sha256(f"audit:{chain}".encode()).digest()[:8], "big", signed=True)
@@ -123,12 +143,14 @@ async def record_event(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain of ``government_code`` inside the caller's transaction.
+    """Append one event to its record's chain of ``government_code`` inside the caller's transaction.
 
     On PostgreSQL a transaction-scoped advisory lock serialises appends to one chain until commit,
     so two concurrent writers cannot both extend the same link. SQLite serialises writers anyway.
+    The lock is held until the caller commits: call this as the last statement of the transaction
+    where possible, so the chain is held for the INSERT and the COMMIT only.
     """
-    chain = government_code or NATIONAL_CHAIN
+    chain = chain_for(government_code, target_type, str(target_id))
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         await session.execute(select(func.pg_advisory_xact_lock(_chain_lock_key(chain))))

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.finance import models, services
 from app.platform.audit import AuditEvent
 from app.platform.auth.models import AuthToken, User
-from app.platform.errors import InvalidInputError
+from app.platform.errors import ConflictError, InvalidInputError
 from tests.conftest import Accounts
 from tests.finance.conftest import FinanceWorld, make_staff
 
@@ -51,9 +51,9 @@ async def _delete_government_data(session: AsyncSession) -> None:
     await session.execute(delete(AuthToken).where(AuthToken.user_id.in_(users)))
     await session.execute(delete(User).where(User.government_code == mine))
     # The audit trail refuses deletes by trigger; a superuser's replica role skips triggers for this
-    # clean-up only. The whole chain of the government goes, so no other chain is affected.
+    # clean-up only. Every chain of the government goes whole, so no other chain is affected.
     await session.execute(text("SET LOCAL session_replication_role = replica"))
-    await session.execute(delete(AuditEvent).where(AuditEvent.chain == mine))
+    await session.execute(delete(AuditEvent).where(AuditEvent.government_code == mine))
 
 
 @pytest.fixture
@@ -138,3 +138,63 @@ class TestConcurrentPaymentOrderRetries:
                 .where(models.PaymentOrder.resolution_id == resolution.id)
             )
             assert orders == 1
+
+
+class TestConcurrentPayments:
+    async def test_twenty_payments_of_one_line_at_once_all_count(
+        self, committing: async_sessionmaker[AsyncSession], backend: str
+    ) -> None:
+        assert backend == "postgresql"
+        payments = 20
+        async with committing() as session, session.begin():
+            staff = await make_staff(Accounts(session), GOVERNMENT)
+            line = await FinanceWorld(session, staff).line(
+                budget=payments * AMOUNT, allocated=payments * AMOUNT
+            )
+            order_ids = []
+            for number in range(payments):
+                resolution = await services.request_expenditure_resolution(
+                    session,
+                    staff.maker,
+                    budget_line_id=line.id,
+                    amount=AMOUNT,
+                    payee_name=f"p{number}",
+                    description="d",
+                )
+                await services.decide_expenditure_resolution(
+                    session, staff.approver_actor, resolution.id, approve=True
+                )
+                order, _ = await services.create_payment_order(
+                    session,
+                    staff.maker,
+                    resolution_id=resolution.id,
+                    idempotency_key=f"ulleung-pay-{number:04d}",
+                )
+                await services.decide_payment_order(session, staff.approver_actor, order.id, approve=True)
+                order_ids.append(order.id)
+
+        async def pay(order_id: object) -> None:
+            async with committing() as session, session.begin():
+                await services.record_payment(session, staff.officer_actor, order_id)  # type: ignore[arg-type]
+
+        # every order twice at once: each is paid once, the second attempt is refused as already paid
+        outcomes = await asyncio.gather(*(pay(o) for o in order_ids + order_ids), return_exceptions=True)
+
+        assert sum(o is None for o in outcomes) == payments
+        refusals = [o for o in outcomes if o is not None]
+        assert len(refusals) == payments
+        assert all(isinstance(r, ConflictError) for r in refusals), refusals[:3]
+        async with committing() as session:
+            stored = await session.get(models.BudgetLine, line.id)
+            assert stored is not None
+            assert stored.paid_amount == payments * AMOUNT
+            assert stored.available_amount == 0
+            postings = await session.scalar(
+                select(func.count())
+                .select_from(models.JournalEntry)
+                .where(
+                    models.JournalEntry.source_type == "payment_order",
+                    models.JournalEntry.source_id.in_(order_ids),
+                )
+            )
+            assert postings == payments

@@ -1,10 +1,11 @@
 """Property: whatever officials and approvers do, in any order, the books hold.
 
-Hypothesis generates sequences of requests, decisions and payments against one budget line. Each
+Hypothesis generates sequences of requests, decisions, payment orders and payments against one
+budget line. Each
 operation runs in its own savepoint, as a request runs in its own transaction, so a refused one
 leaves nothing behind. After every operation no line has committed and spent more than was
 allocated, its running totals equal the sums of the records behind them, and at the end every
-journal entry balances.
+journal entry balances and the pending-orders gauge's count matches the orders left unpaid.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.finance import services
+from app.finance.metrics import count_pending_payment_orders
 from app.finance.models import (
+    PENDING_PAYMENT_STATUSES,
     ApprovalStatus,
     BudgetLine,
     Commitment,
@@ -44,6 +47,7 @@ operations = st.lists(
         st.tuples(st.just("resolve"), picks, amounts),
         st.tuples(st.sampled_from(["approve_resolution", "reject_resolution"]), picks),
         st.tuples(st.just("pay"), picks),
+        st.tuples(st.just("order"), picks),
     ),
     min_size=1,
     max_size=25,
@@ -104,6 +108,11 @@ class Books:
             )
             await services.decide_payment_order(session, approver, order.id, approve=True)
             await services.record_payment(session, officer, order.id)
+        elif name == "order" and (picked := self._pick(self.resolutions, args[0])):
+            self.keys += 1
+            await services.create_payment_order(
+                session, maker, resolution_id=picked, idempotency_key=f"prop-{self.keys:08d}"
+            )
 
     async def apply(self, name: str, *args: Any) -> None:
         savepoint = await self.session.begin_nested()
@@ -206,5 +215,14 @@ class TestBooksAlwaysHold:
                 .where(PaymentOrder.status == PaymentOrderStatus.PAID)
             )
             assert posted == approved + paid
+            pending = await session.scalar(
+                select(func.count())
+                .select_from(PaymentOrder)
+                .where(PaymentOrder.status.in_(PENDING_PAYMENT_STATUSES))
+            )
+            counted = await count_pending_payment_orders(session)
+            assert len(counted) == 243
+            assert counted[line.government_code] == pending
+            assert sum(counted.values()) == pending
         finally:
             await example.rollback()
