@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTE_HANDLERS: list[ControllerRouterHandler] = []
+from app.finance.bulk.controllers import BulkPaymentController
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [BulkPaymentController]
