@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.finance.models import (
     ApprovalMixin,
+    ApprovalStatus,
     LedgerAccount,
     _enum_column,
     _government_fk,
@@ -90,6 +91,12 @@ RECEIVING_STATUSES = frozenset(
     {AssessmentStatus.RESOLVED, AssessmentStatus.PARTIALLY_PAID, AssessmentStatus.PAID}
 )
 """A paid assessment still takes receipts: a payer who pays twice has overpaid (과납)."""
+
+
+REFUND_TRANSITIONS = {
+    ApprovalStatus.REQUESTED: frozenset({ApprovalStatus.APPROVED, ApprovalStatus.REJECTED}),
+}
+"""An approved refund is paid out at once, so it can no longer be cancelled."""
 
 
 class ReceiptChannel(enum.StrEnum):

@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTE_HANDLERS: list[ControllerRouterHandler] = []
+from app.finance.revenue.controllers import RevenueController
+from app.finance.revenue.pages import RevenuePages
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [RevenueController, RevenuePages]
