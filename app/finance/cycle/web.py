@@ -4,4 +4,12 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTE_HANDLERS: list[ControllerRouterHandler] = []
+from app.finance.cycle.controllers import CarryOverController, SettlementController, TransferController
+from app.finance.cycle.pages import CyclePages
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
+    TransferController,
+    CarryOverController,
+    SettlementController,
+    CyclePages,
+]
