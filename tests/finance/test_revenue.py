@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.finance import services as finance_services
 from app.finance.models import ApprovalStatus, FundKind, JournalEntry, JournalLine, LedgerAccount
 from app.finance.revenue import services
+from app.finance.revenue.demo import ASSESSMENTS, seed_demo_revenue
 from app.finance.revenue.models import (
     Assessment,
     AssessmentStatus,
@@ -31,9 +32,10 @@ from app.finance.revenue.models import (
     RevenueItem,
     RevenueKind,
 )
-from app.platform.auth.models import Role
+from app.platform.auth.models import Role, User
 from app.platform.auth.services import actor_for
 from app.platform.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from app.platform.seed import seed_demo_accounts
 from tests.conftest import Accounts
 from tests.finance.conftest import FISCAL_YEAR, FinanceWorld, Staff, make_staff
 from tests.finance.test_pages import _csrf, _sign_in
@@ -621,3 +623,25 @@ class TestPages:
         listing = await client.get("/finance/revenue/assessments?payer=한빛")
         assert "220-81-*****" in listing.text
         assert "2208162517" not in listing.text
+
+
+class TestDemo:
+    async def test_jongnos_demo_revenue_is_seeded_once(self, session: AsyncSession) -> None:
+        await seed_demo_accounts(session)
+        officer = actor_for(
+            await session.scalar(select(User).where(User.username == "finance.jongno"))  # type: ignore[arg-type]
+        )
+        await finance_services.create_fiscal_year(session, officer, year=FISCAL_YEAR)
+        await finance_services.create_account(
+            session, officer, code="100", name="일반회계", kind=FundKind.GENERAL
+        )
+        assert await seed_demo_revenue(session) == len(ASSESSMENTS)
+        assert await seed_demo_revenue(session) == 0
+        settlement = await services.revenue_settlement(session, officer, FISCAL_YEAR)
+        rows = {r.name: r for r in settlement.rows}
+        assert (rows["재산세"].assessed, rows["재산세"].collected) == (17_600_000, 13_500_000)
+        assert rows["도로점용료"].assessed == 4_200_000
+        pending, _ = await services.list_refunds(
+            session, officer, status=ApprovalStatus.REQUESTED, limit=10, offset=0
+        )
+        assert [r.amount for r in pending] == [40_000]
