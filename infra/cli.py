@@ -7,12 +7,16 @@ import json
 import click
 
 from infra import lab as lab_module
+from infra.inspect import inspect_command
 from infra.status import format_status, lab_status
 
 
 @click.group()
 def main() -> None:
     """lofin operations: the two-region lab and, later, drills and inspections."""
+
+
+main.add_command(inspect_command)
 
 
 @main.group()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pyinfra import host
 
-from infra.render import lab_secrets, production_secrets, render_host
-from infra.tasks import app, backup, db, etcd, haproxy, monitoring_agents
+from infra.render import INSPECTION_FILES, lab_secrets, production_secrets, render_host
+from infra.tasks import app, backup, db, etcd, haproxy, inspection, monitoring_agents
 from infra.topology import load
 
 env = load(host.data.lofin_env)
@@ -39,3 +39,5 @@ if "app" in me.roles:
     app.apply(
         files, Path(host.data.get("lofin_release", "dist/release")), migrate=me == primary.with_role("app")[0]
     )
+    if INSPECTION_FILES[0] in files:  # the daily inspection runs from the primary region's first app host
+        inspection.apply(files)

@@ -342,7 +342,11 @@ def write_monitoring_configs(lab: Lab) -> None:
             shutil.copyfile(rules, rules_dir / rules.name)
         with tempfile.TemporaryDirectory() as out:
             render = [sys.executable, "-m", "monitoring.build", "render", "--env", lab.env.name]
+            token_file = etc / "control-center-webhook.token"
+            token_file.touch(mode=0o600)
+            token_file.write_text(lab.secrets["ops_webhook_token"], encoding="utf-8")
             render += ["--out", out, "--rules-dir", str(rules_dir)]
+            render += ["--control-center-token-file", str(token_file)]
             subprocess.run(render, cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=60)  # noqa: S603 - fixed argv
             shutil.copyfile(Path(out, f"prometheus-{host.region}.yml"), etc / "prometheus.yml")
             shutil.copyfile(Path(out, "alertmanager.yml"), etc / "alertmanager.yml")

@@ -27,12 +27,22 @@ SECRET_NAMES = (
     "restapi_password",
     "app_password",
     "app_secret_key",
+    "ops_webhook_token",
+    "inspection_password",
 )
 DATA_DIR = "/var/lib/postgresql/15/main"
 SOCKET_DIR = "/var/run/postgresql"
 REPO_PATH = "/var/lib/pgbackrest"
 # pgBackRest on the repository host: a full backup on Sunday night, a differential the other nights
 BACKUP_SCHEDULE = {"full": "Sun *-*-* 01:00:00", "diff": "Mon..Sat *-*-* 01:00:00"}
+# the daily service inspection (lofin-ops inspect) runs on the primary region's first app host
+INSPECTION_CALENDAR = "*-*-* 07:30:00 Asia/Seoul"
+INSPECTION_ACCOUNTS = {"official": "inspection.official", "operator": "inspection.operator"}
+INSPECTION_FILES = (
+    "/etc/lofin/inspect.env",
+    "/etc/systemd/system/lofin-inspect.service",
+    "/etc/systemd/system/lofin-inspect.timer",
+)
 
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -58,9 +68,11 @@ class RenderedFile:
 def lab_secrets() -> dict[str, str]:
     """The lab's passwords: generated once per lab, kept in ``var/lab/secrets.json``."""
     path = LAB_DIR / "secrets.json"
-    if path.exists():
-        return dict(json.loads(path.read_text(encoding="utf-8")))
-    values = {name: token.token_urlsafe(24) for name in SECRET_NAMES}
+    values = dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}
+    if all(name in values for name in SECRET_NAMES):
+        return values
+    # a lab made before a secret was added gets the new one; the existing passwords stay
+    values |= {name: token.token_urlsafe(24) for name in SECRET_NAMES if name not in values}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.write_text(json.dumps(values, indent=2), encoding="utf-8")
@@ -230,4 +242,24 @@ def render_host(env: Environment, host: Host, secrets: Mapping[str, str]) -> lis
             ),
             RenderedFile("/etc/systemd/system/lofin.service", render_template("lofin.service.j2", context)),
         ]
+        if host == _primary_region(env).with_role("app")[0]:
+            files += _inspection_files(env, context)
     return files
+
+
+def _inspection_files(env: Environment, context: dict[str, Any]) -> list[RenderedFile]:
+    """The daily inspection's accounts file, service and timer (see infra/inspect.py)."""
+    reports = env.on_host(context["host"], "/var/lib/lofin/inspections")
+    command = f"{context['app_root']}/.venv/bin/lofin-ops inspect --env {env.name} --reports-dir {reports}"
+    context = {
+        **context,
+        "inspect_command": command,
+        "inspection_calendar": INSPECTION_CALENDAR,
+        "inspection_accounts": INSPECTION_ACCOUNTS,
+    }
+    path_env, path_service, path_timer = INSPECTION_FILES
+    return [
+        RenderedFile(path_env, render_template("lofin-inspect.env.j2", context), owner="lofin", mode="0600"),
+        RenderedFile(path_service, render_template("lofin-inspect.service.j2", context)),
+        RenderedFile(path_timer, render_template("lofin-inspect.timer.j2", context)),
+    ]

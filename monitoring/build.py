@@ -3,7 +3,7 @@
 ``python -m monitoring.build generate [--out DIR]``
     Write the generated, committed files: ``rules/slo.rules.yml`` and ``dashboards/*.json`` (into DIR
     instead, with the same layout, to compare against the committed ones).
-``python -m monitoring.build render --env lab|production --out DIR [--rules-dir PATH]``
+``python -m monitoring.build render --env lab|production --out DIR [--rules-dir PATH] [--control-center-token-file F]``
     Render ``prometheus-<region>.yml`` for each region and ``alertmanager.yml`` from the topology.
 """
 
@@ -69,7 +69,11 @@ def _templates() -> Jinja:
     )
 
 
-def render(environment: EnvironmentName, rules_dir: Path = RULES_DIR) -> dict[str, str]:
+def render(
+    environment: EnvironmentName,
+    rules_dir: Path = RULES_DIR,
+    control_center_token_file: str = topology.CONTROL_CENTER_TOKEN_FILE,
+) -> dict[str, str]:
     """File name -> content of the Prometheus config per region and the Alertmanager config."""
     templates = _templates()
     files = {
@@ -88,6 +92,7 @@ def render(environment: EnvironmentName, rules_dir: Path = RULES_DIR) -> dict[st
         environment=environment,
         control_center_webhooks=topology.control_center_webhooks(environment),
         alert_log_webhook=topology.ALERT_LOG_WEBHOOK,
+        control_center_token_file=control_center_token_file,
     )
     return files
 
@@ -109,11 +114,16 @@ def main(argv: list[str] | None = None) -> None:
     render_cmd.add_argument("--env", choices=topology.ENVIRONMENTS, required=True)
     render_cmd.add_argument("--out", type=Path, required=True)
     render_cmd.add_argument("--rules-dir", type=Path, default=RULES_DIR)
+    render_cmd.add_argument(
+        "--control-center-token-file",
+        default=topology.CONTROL_CENTER_TOKEN_FILE,
+        help="file holding the bearer token for the app's /api/ops/alerts",
+    )
     args = parser.parse_args(argv)
     if args.command == "generate":
         _write(generated_files(), args.out)
     else:
-        _write(render(args.env, args.rules_dir.resolve()), args.out)
+        _write(render(args.env, args.rules_dir.resolve(), args.control_center_token_file), args.out)
 
 
 if __name__ == "__main__":

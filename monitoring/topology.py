@@ -17,6 +17,8 @@ from infra.topology import EnvironmentName, Host, Region, load
 ALERT_LOG_WEBHOOK = "http://127.0.0.1:9095/alerts"
 # The control center takes notifications on this path of an app instance in every region.
 CONTROL_CENTER_PATH = "/api/ops/alerts"
+# Where Alertmanager reads the bearer token it presents there (the app's LOFIN_OPS_WEBHOOK_TOKEN).
+CONTROL_CENTER_TOKEN_FILE = "/etc/prometheus/control-center-webhook.token"  # noqa: S105 - a path, not the token
 
 Site = Literal["primary", "dr"]
 

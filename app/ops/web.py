@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTE_HANDLERS: list[ControllerRouterHandler] = []
+import app.ops.metrics  # noqa: F401 - registers the drill and inspection gauges' scrape refreshers
+from app.ops.controllers import AlertWebhookController, OpsApiController
+from app.ops.pages import OpsPages
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [AlertWebhookController, OpsApiController, OpsPages]

@@ -8,5 +8,6 @@ def import_all_models() -> None:
     from app.finance import models as finance_models  # noqa: F401
     from app.finance.cycle import models as cycle_models  # noqa: F401
     from app.finance.revenue import models as revenue_models  # noqa: F401
+    from app.ops import models as ops_models  # noqa: F401
     from app.platform import audit, governments, jobs  # noqa: F401
     from app.platform.auth import models  # noqa: F401

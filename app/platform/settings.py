@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEVELOPMENT_SECRET = "lofin-development-secret-do-not-use-in-production"  # noqa: S105 - refused in production
@@ -48,6 +48,33 @@ class Settings(BaseSettings):
     log_json: bool = True
     metrics_dir: Path = PROJECT_ROOT / "var" / "prometheus"
     default_locale: Literal["ko", "en"] = "ko"
+
+    # Control center (app/ops): where it reads the state of both regions, and where reports are kept.
+    ops_patroni_urls: Annotated[dict[str, list[str]], NoDecode] = Field(
+        default_factory=dict,
+        description="Patroni REST APIs per region: daejeon=http://a:8008,http://b:8008;gwangju=http://c:8008",
+    )
+    ops_alertmanager_url: str | None = None
+    ops_prometheus_url: str | None = None
+    ops_webhook_token: str | None = Field(
+        default=None, description="Bearer token Alertmanager presents on POST /api/ops/alerts."
+    )
+    ops_source_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    drill_reports_dir: Path = PROJECT_ROOT / "var" / "drills"
+
+    @field_validator("ops_patroni_urls", mode="before")
+    @classmethod
+    def _region_urls(cls, value: object) -> object:
+        """``region=url,url;region=url``: no quotes, so a systemd EnvironmentFile keeps it as written."""
+        if not isinstance(value, str):
+            return value
+        regions: dict[str, list[str]] = {}
+        for part in filter(None, (p.strip() for p in value.split(";"))):
+            region, _, urls = part.partition("=")
+            if not region.strip() or not urls.strip():
+                raise ValueError(f"expected region=url[,url...], got {part!r}")
+            regions[region.strip()] = [url.strip() for url in urls.split(",") if url.strip()]
+        return regions
 
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> Settings:
