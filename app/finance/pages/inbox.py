@@ -1,0 +1,83 @@
+"""The approver inbox: every request of the government waiting for a decision, decided in one click."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from app.finance import services
+from app.finance.pages.budget import may_decide
+from app.finance.pages.common import Notice, redirect, render
+from app.platform.auth.guards import ActingActor, OptionalUser
+from app.platform.db import DbSession
+from app.platform.errors import NotFoundError
+from app.platform.web import N_
+
+INBOX_KINDS = {
+    "budget_version": N_("Budget version"),
+    "allocation": N_("Allocation"),
+    "commitment": N_("Commitment"),
+    "expenditure_resolution": N_("Expenditure resolution"),
+    "payment_order": N_("Payment order"),
+}
+DECIDERS = {
+    "allocation": services.decide_allocation,
+    "commitment": services.decide_commitment,
+    "expenditure_resolution": services.decide_expenditure_resolution,
+    "payment_order": services.decide_payment_order,
+}
+"""What the inbox decides with one click; a budget version also needs the council's resolution
+reference, so its row posts to the version's decision form (``/finance/budget-versions/{id}/decision``)."""
+DETAIL_PATHS = {
+    "budget_version": "/finance/budget-versions/{id}",
+    "allocation": "/finance/allocations?status=requested",
+    "commitment": "/finance/commitments/{id}",
+    "expenditure_resolution": "/finance/resolutions/{id}",
+    "payment_order": "/finance/payment-orders/{id}",
+}
+
+
+class DecisionForm(msgspec.Struct):
+    """An approver's decision on one request."""
+
+    decision: Annotated[str, msgspec.Meta(pattern=r"^(approve|reject)$")]
+
+
+class InboxPages(Controller):
+    """The approver inbox of the official's government."""
+
+    @get("/inbox")
+    async def inbox(
+        self, current_user: OptionalUser, actor: ActingActor, db_session: DbSession, notice: Notice = None
+    ) -> Template:
+        """Requests of the government awaiting a decision, oldest first (never your own)."""
+        return render(
+            "inbox.html",
+            current_user,
+            notice=notice,
+            items=await services.approver_inbox(db_session, actor),
+            kinds=INBOX_KINDS,
+            decidable=frozenset(DECIDERS),
+            detail_paths=DETAIL_PATHS,
+        )
+
+    @post("/inbox/{kind:str}/{record_id:uuid}", guards=[may_decide])
+    async def decide(
+        self,
+        kind: FromPath[str],
+        record_id: FromPath[uuid.UUID],
+        data: URLEncodedBody[DecisionForm],
+        actor: ActingActor,
+        db_session: DbSession,
+    ) -> Redirect:
+        """Approve or reject; refusals (four-eyes, a decision taken meanwhile) show the error page."""
+        decide = DECIDERS.get(kind)
+        if decide is None:
+            raise NotFoundError("No such kind of request.")
+        await decide(db_session, actor, record_id, approve=data.decision == "approve")
+        return redirect("/finance/inbox", data.decision)
