@@ -12,6 +12,7 @@ from typing import TypeVar
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.finance.bulk.cli import continuity
 from app.platform.settings import Settings, get_settings
 
 T = TypeVar("T")
@@ -243,6 +244,9 @@ def worker(max_jobs: int, max_seconds: float, queues: tuple[str, ...]) -> None:
 
     stats = _run(work)
     click.echo(f"jobs done: {stats.done}, retried: {stats.retried}, failed: {stats.failed}")
+
+
+main.add_command(continuity)  # lofin continuity export|import (issue 5), from app/finance/bulk/cli.py
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.finance import services
+from app.finance.bulk.demo import seed_demo_bulk
 from app.finance.models import (
     BudgetLine,
     ContractMethod,
@@ -26,6 +27,7 @@ from app.finance.models import (
     Programme,
     ProgrammeLevel,
 )
+from app.finance.revenue.demo import seed_demo_revenue
 from app.platform.auth.models import User
 from app.platform.auth.services import actor_for
 from app.platform.tenancy import Actor
@@ -599,4 +601,6 @@ async def seed_demo_year(session: AsyncSession) -> int:
     created = 0
     for government in GOVERNMENTS:
         created += await seed_government_year(session, government)
+    await seed_demo_bulk(session)
+    await seed_demo_revenue(session)
     return created

@@ -216,7 +216,7 @@ class Download:
     content: bytes
 
 
-async def _bank_file_header(session: AsyncSession, batch: BulkBatch) -> files.BankFileHeader:
+async def bank_file_header(session: AsyncSession, batch: BulkBatch) -> files.BankFileHeader:
     line = await session.get(BudgetLine, batch.budget_line_id)
     year = await session.get(FiscalYear, line.fiscal_year_id) if line else None
     if line is None or year is None:
@@ -256,7 +256,7 @@ async def batch_bank_file(session: AsyncSession, actor: Actor, batch_id: uuid.UU
     batch = await _get_batch(session, actor, batch_id)
     if batch.status not in {BatchStatus.APPROVED, BatchStatus.SETTLED}:
         raise ConflictError(f"The batch is {batch.status}; only an approved batch has a bank file.")
-    header = await _bank_file_header(session, batch)
+    header = await bank_file_header(session, batch)
     content = files.bank_file(header, await batch_transfers(session, batch))
     return Download(f"{batch.reference}.csv", content)
 
