@@ -556,8 +556,8 @@ class TestPages:
         )
         assert refused.status_code == 422
         page = refused.text
-        assert "이 항목을 입력하십시오." in page
-        assert "금액을 0보다 큰 원 단위 숫자로만 입력하십시오." in page
+        assert "이 항목을 입력하세요." in page
+        assert "금액을 0보다 큰 원 단위 숫자로만 입력하세요." in page
         assert "날짜를 YYYY-MM-DD 형식으로 입력" in page
         assert "주민등록번호(13자리)" in page
         assert page.count('aria-invalid="true"') == 4
