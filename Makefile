@@ -81,3 +81,8 @@ release: $(DEV_STAMP)
 	rm -rf dist/release
 	$(BIN)/pip wheel -q --wheel-dir dist/release -c constraints.txt .
 	cp constraints.txt dist/release/
+
+## make bench-bulk: issue 3's 100,000-line bulk payment benchmark (own PostgreSQL + lofin serve; JSON in var/benchmarks/)
+.PHONY: bench-bulk
+bench-bulk: $(DEV_STAMP)
+	$(BIN)/python -m loadtests.bench_bulk_payments
