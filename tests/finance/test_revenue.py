@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,6 +140,12 @@ async def _ok(response: Any, status: int = 201) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def _collected_metric() -> float:
+    """Won collected so far by autonomous districts (종로구's kind), as /metrics reports it."""
+    labels = {"government_kind": "autonomous_district"}
+    return REGISTRY.get_sample_value("lofin_revenue_collected_won_total", labels) or 0.0
 
 
 async def _balances(session: AsyncSession, government_code: str = "11110") -> dict[LedgerAccount, int]:
@@ -323,9 +330,13 @@ class TestIdempotentReceipts:
             "reference": "KB-20260302-000123",
         }
         headers = revenue.staff.officer.headers
+        collected_before = _collected_metric()
         first = await _ok(await client.post("/api/finance/revenue/receipts", headers=headers, json=body), 201)
         again = await _ok(await client.post("/api/finance/revenue/receipts", headers=headers, json=body), 200)
         assert again["id"] == first["id"]
+        assert _collected_metric() - collected_before == 100_000
+        metrics = (await client.get("/metrics")).text
+        assert 'lofin_revenue_collected_won_total{government_kind="autonomous_district"}' in metrics
         entries = await revenue.session.scalar(
             select(func.count())
             .select_from(JournalEntry)
