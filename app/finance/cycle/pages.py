@@ -39,6 +39,7 @@ from app.platform.auth.guards import (
 )
 from app.platform.db import DbSession
 from app.platform.errors import DomainError, InvalidInputError, NotFoundError
+from app.platform.governments import get_government
 from app.platform.i18n import gettext
 from app.platform.paging import PAGE_SIZE, PageNumber, page_count, page_offset
 from app.platform.tenancy import Actor
@@ -490,9 +491,17 @@ class CyclePages(Controller):
         """세출결산 as a printable page."""
         year, years = await _year_or_newest(db_session, actor, fiscal_year_id)
         result = await services.settlement(db_session, actor, year.id) if year else None
+        government = await get_government(db_session, year.government_code) if year else None
         return Template(
             "finance/cycle/settlement.html",
-            context=_context(current_user, year=year, years=years, result=result, columns=SETTLEMENT_COLUMNS),
+            context=_context(
+                current_user,
+                year=year,
+                years=years,
+                result=result,
+                columns=SETTLEMENT_COLUMNS,
+                government=government,
+            ),
         )
 
     @get("/settlement.csv")
