@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.finance import services
 from app.finance.bulk.demo import seed_demo_bulk
+from app.finance.cycle.demo import seed_demo_cycle
 from app.finance.models import (
     BudgetLine,
     ContractMethod,
@@ -603,4 +604,5 @@ async def seed_demo_year(session: AsyncSession) -> int:
         created += await seed_government_year(session, government)
     await seed_demo_bulk(session)
     await seed_demo_revenue(session)
+    await seed_demo_cycle(session)
     return created
