@@ -1,4 +1,4 @@
-"""e-Hojo+ in the browser: the approver decides from the inbox, officials read what is available."""
+"""e-Hojo+ in the browser: the approver decides from the inbox, officials read what is available, per government."""
 
 from __future__ import annotations
 
@@ -41,10 +41,11 @@ class TestFinancePages:
         expect(facilities).to_contain_text("95,000,000")
         page.screenshot(path=str(artifacts_dir / "finance-budget-lines-ko.png"), full_page=True)
 
-    def test_another_government_sees_none_of_jongnos_lines(
+    def test_another_government_sees_its_own_lines_and_none_of_jongnos(
         self, page: Page, demo_server: LofinServer
     ) -> None:
         sign_in(page, demo_server, "official.suwon")
         page.goto(f"{demo_server.base_url}/finance/budget-lines")
-        expect(page.get_by_text("아직 예산과목이 없습니다.")).to_be_visible()
-        expect(page.get_by_role("row").filter(has_text="사무관리비")).to_have_count(0)
+        expect(page.get_by_role("row").filter(has_text="망포역 연결도로 개설")).to_have_count(2)
+        expect(page.get_by_role("row").filter(has_text="청사 시설 유지관리")).to_have_count(0)
+        expect(page.get_by_role("row").filter(has_text="120,000,000")).to_have_count(0)
