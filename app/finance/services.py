@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.finance import metrics
@@ -1122,12 +1122,24 @@ async def create_payment_order(
     resolution = await _get(
         session, actor, ExpenditureResolution, resolution_id, "expenditure resolution", lock=True
     )
-    existing = await session.scalar(
-        select(PaymentOrder).where(
-            PaymentOrder.government_code == acting.government_code,
-            PaymentOrder.idempotency_key == idempotency_key,
+    # One query for both: the order this key already made, and any live order of the resolution.
+    known = (
+        await session.scalars(
+            select(PaymentOrder).where(
+                or_(
+                    and_(
+                        PaymentOrder.government_code == acting.government_code,
+                        PaymentOrder.idempotency_key == idempotency_key,
+                    ),
+                    and_(
+                        PaymentOrder.resolution_id == resolution.id,
+                        PaymentOrder.status != PaymentOrderStatus.REJECTED,
+                    ),
+                )
+            )
         )
-    )
+    ).all()
+    existing = next((o for o in known if o.idempotency_key == idempotency_key), None)
     if existing is not None:
         if existing.resolution_id != resolution.id:
             raise ConflictError(
@@ -1138,14 +1150,7 @@ async def create_payment_order(
         raise ConflictError(
             f"The expenditure resolution is {resolution.status}; only an approved one can be paid."
         )
-    active = await session.scalar(
-        select(func.count())
-        .select_from(PaymentOrder)
-        .where(
-            PaymentOrder.resolution_id == resolution.id, PaymentOrder.status != PaymentOrderStatus.REJECTED
-        )
-    )
-    if active:
+    if known:
         raise ConflictError("A payment order for this expenditure resolution exists already.")
     order = PaymentOrder(
         government_code=acting.government_code,
