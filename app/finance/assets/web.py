@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTE_HANDLERS: list[ControllerRouterHandler] = []
+from app.finance.assets.controllers import ASSET_CONTROLLERS
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [*ASSET_CONTROLLERS]
