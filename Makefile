@@ -82,6 +82,11 @@ release: $(DEV_STAMP)
 	$(BIN)/pip wheel -q --wheel-dir dist/release -c constraints.txt .
 	cp constraints.txt dist/release/
 
+## make drills: every BCP drill of issue 5 in order on the lab (bounded at 15 min), a summary table, exit 1 if one failed
+.PHONY: drills
+drills: system-deps $(DEV_STAMP)
+	flock /tmp/lofin-lab.lock sh -c 'timeout --kill-after=30 900 $(BIN)/lofin-ops drill all; status=$$?; $(BIN)/lofin-ops lab down; exit $$status'
+
 ## make bench-bulk: issue 3's 100,000-line bulk payment benchmark (own PostgreSQL + lofin serve; JSON in var/benchmarks/)
 .PHONY: bench-bulk
 bench-bulk: $(DEV_STAMP)

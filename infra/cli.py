@@ -6,16 +6,20 @@ import json
 
 import click
 
+from dr.cli import dr, drill
 from infra import lab as lab_module
 from infra.inspect import inspect_command
 from infra.status import format_status, lab_status
+from infra.topology import Host
 
 
 @click.group()
 def main() -> None:
-    """lofin operations: the two-region lab and, later, drills and inspections."""
+    """lofin operations: the two-region lab, BCP drills and DR commands."""
 
 
+main.add_command(drill)
+main.add_command(dr)
 main.add_command(inspect_command)
 
 
@@ -51,3 +55,39 @@ def lab_status_command(as_json: bool) -> None:
     """Both regions: members, roles, timelines, lag, sync standby, last backup, monitoring and firing alerts."""
     status = lab_status()
     click.echo(json.dumps(status, indent=2, default=str) if as_json else format_status(status))
+
+
+def _lab_host(name: str) -> Host:
+    try:
+        return lab_module.Lab.load().env.host(name)
+    except KeyError as error:
+        raise click.BadParameter(str(error), param_hint="NODE") from error
+
+
+SERVICE_OPTION = click.option(
+    "--service",
+    "services",
+    multiple=True,
+    help="Only this service of the node (etcd, patroni, haproxy, app, ...); repeatable.",
+)
+
+
+@lab.command("start")
+@click.argument("node")
+@SERVICE_OPTION
+def lab_start(node: str, services: tuple[str, ...]) -> None:
+    """Start one node's processes (e.g. daejeon-db2) with the configs it has; a fenced region starts only etcd."""
+    try:
+        started = lab_module.start_host(lab_module.Lab.load(), _lab_host(node), services)
+    except lab_module.LabError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"started: {', '.join(started) or 'nothing (already running)'}")
+
+
+@lab.command("stop")
+@click.argument("node")
+@SERVICE_OPTION
+def lab_stop(node: str, services: tuple[str, ...]) -> None:
+    """Stop one node's processes gracefully by PID (Patroni, then its postmaster if it outlived it)."""
+    stopped = lab_module.stop_host(lab_module.Lab.load(), _lab_host(node), services)
+    click.echo(f"stopped: {', '.join(stopped) or 'nothing (not running)'}")

@@ -562,11 +562,85 @@ def start_database_region(lab: Lab, region: Region) -> None:
         processes.start(haproxy_process(lab, host))
 
 
+def fence_marker(region: str) -> Path:
+    """The file ``lofin-ops dr fence`` writes: while it exists the lab starts no database, HAProxy or app there.
+
+    It stands for what production does on the region's hosts (``systemctl mask patroni haproxy lofin``).
+    """
+    return LAB_DIR / "fence" / f"{region}.json"
+
+
+# what a fenced region may still run: nothing in these hold or serve the database
+FENCE_ALLOWS = ("etcd", "node-exporter", "prometheus", "alertmanager")
+
+
+def service_of(host: Host, process: LabProcess) -> str:
+    """``patroni`` for ``daejeon-db1-patroni``: which of the host's services ``process`` is."""
+    return process.name.removeprefix(f"{host.name}-")
+
+
+def host_processes(lab: Lab, host: Host) -> list[LabProcess]:
+    """The lab processes of ``host``, in the order they stop (monitoring and apps first, etcd last)."""
+    return [p for group in all_processes(lab).values() for p in group if p.name.startswith(f"{host.name}-")]
+
+
+def start_host(lab: Lab, host: Host, services: tuple[str, ...] = ()) -> list[str]:
+    """Start ``host``'s processes (only ``services`` when given) that do not run; returns their names.
+
+    Configs are not rendered again: the host runs what its directory holds, as a restarted
+    production host runs its deployed files. A fenced region starts only etcd and monitoring.
+    """
+    chosen = [
+        p for p in reversed(host_processes(lab, host)) if not services or service_of(host, p) in services
+    ]
+    if not chosen:
+        raise LabError(f"{host.name} runs none of {', '.join(services)}")
+    marker = fence_marker(host.region)
+    refused = [p.name for p in chosen if service_of(host, p) not in FENCE_ALLOWS]
+    if marker.exists() and refused:
+        raise LabError(
+            f"{host.region} is fenced ({marker}): {', '.join(refused)} must not start; "
+            "the failback (runbooks/failback.md) lifts the fence"
+        )
+    started = [p.name for p in chosen if processes.running_pid(p) is None]
+    for process in chosen:
+        processes.start(process)
+    return started
+
+
+def stop_host(lab: Lab, host: Host, services: tuple[str, ...] = (), timeout: float = 20.0) -> list[str]:
+    """Stop ``host``'s processes (only ``services`` when given) gracefully; returns the names stopped.
+
+    Patroni stops its PostgreSQL on SIGTERM; a postmaster that outlives it (its Patroni was killed)
+    gets PostgreSQL's fast shutdown through ``postmaster.pid``.
+    """
+    stopped = []
+    for process in host_processes(lab, host):
+        if services and service_of(host, process) not in services:
+            continue
+        pid = processes.running_pid(process)
+        if pid is not None:
+            processes.stop([pid], signal.SIGTERM, timeout)
+            stopped.append(process.name)
+        if service_of(host, process) == "patroni":
+            postmaster = processes.postmaster_pid(Path(data_dir(lab.env, host)))
+            if postmaster is not None:
+                processes.stop([postmaster], signal.SIGINT, timeout)
+                stopped.append(f"{host.name}-postmaster")
+    return stopped
+
+
 def up(echo: Echo = print) -> float:
     """Bring the whole lab up (or complete a partial one); returns the seconds it took."""
     if os.geteuid() != 0:
         raise LabError(
             "the lab must run as root: it starts PostgreSQL and Patroni as `postgres` with setpriv"
+        )
+    fenced = [region for region in load("lab").regions if fence_marker(region).exists()]
+    if fenced:
+        raise LabError(
+            f"{', '.join(fenced)} is fenced after a DR activation: `lab up` would start a second primary; "
+            "follow runbooks/failback.md (or `lofin-ops lab down --purge` to start over)"
         )
     ensure_patroni_venv(echo)
     started = time.monotonic()

@@ -7,16 +7,13 @@ bounded in iterations and seconds. Measurements go to ``var/measurements/lab.jso
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import itertools
 import json
-import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -30,6 +27,8 @@ import pytest
 import yaml
 
 from app.platform.seed import DEMO_PASSWORD
+from dr import cluster
+from dr.cluster import kill_database_node, member_with_role, wait_until_settled
 from infra import processes
 from infra.lab import (
     LAB_PROGRAMS,
@@ -40,7 +39,6 @@ from infra.lab import (
     lab_ports,
     leader_host,
     patroni_cluster,
-    patroni_process,
     port_open,
     wait_for,
 )
@@ -86,11 +84,6 @@ def lab() -> Iterator[Lab]:
         yield Lab.load()
     finally:
         lofin_ops("down", timeout=60)  # var/lab stays for a post-mortem; the next run purges it first
-
-
-def basic_auth(lab: Lab) -> str:
-    token = base64.b64encode(f"patroni:{lab.secrets['restapi_password']}".encode()).decode()
-    return f"Basic {token}"
 
 
 def rw(lab: Lab) -> tuple[str, int]:
@@ -366,65 +359,26 @@ class AppWrites:
             return {name.removeprefix("drill-") for (name,) in names}
 
 
-SETTLE_LIMIT_S = 60
-SETTLED_LAG_BYTES = 1024 * 1024  # a writer may be running: "caught up" is within a MiB, not exactly 0
-
-
-def _settled(lab: Lab) -> bool:
-    members = (patroni_cluster(lab, lab.primary_region) or {}).get("members", [])
-    return sorted(m.get("role") for m in members) == ["leader", "replica", "sync_standby"] and all(
-        m.get("state") in ("running", "streaming")
-        and (m.get("role") == "leader" or (isinstance(m.get("lag"), int) and m["lag"] < SETTLED_LAG_BYTES))
-        for m in members
-    )
-
-
-def wait_until_settled(lab: Lab) -> None:
-    """Given a healthy cluster: a leader, a synchronous standby and a replica, both caught up.
-
-    Patroni in synchronous mode promotes only a healthy synchronous standby, so a fault injected
-    while the previous test's hand-over is still settling would measure that, not a failover.
-    """
-    wait_for(
-        "daejeon settled with a caught-up synchronous standby", lambda: _settled(lab), SETTLE_LIMIT_S, 0.5
-    )
-
-
 def kill_leader(lab: Lab) -> tuple[str, float]:
-    """kill -9 the daejeon leader's Patroni and postmaster at once; (its name, when)."""
+    """kill -9 the daejeon leader's Patroni and postmaster at once, once settled; (its name, when)."""
     wait_until_settled(lab)
-    leader = leader_host(lab, lab.primary_region)
-    assert leader is not None
-    patroni_pid = processes.running_pid(patroni_process(lab, leader))
-    postmaster = processes.postmaster_pid(Path(data_dir(lab.env, leader)))
-    assert patroni_pid and postmaster
+    leader = member_with_role(lab, lab.primary_region, "leader")
     fault = time.monotonic()
-    processes.send([patroni_pid, postmaster], signal.SIGKILL)
+    kill_database_node(lab, leader)
     return leader.name, fault
 
 
 def switch_over(lab: Lab) -> tuple[str, float]:
-    """Ask Patroni to hand the daejeon leadership to its synchronous standby; (candidate, when asked)."""
+    """Hand the daejeon leadership to its synchronous standby, once settled; (candidate, when asked)."""
     wait_until_settled(lab)
-    cluster = patroni_cluster(lab, lab.primary_region) or {}
-    old = next(m["name"] for m in cluster["members"] if m["role"] == "leader")
-    candidate = next(m["name"] for m in cluster["members"] if m["role"] == "sync_standby")
-    request = urllib.request.Request(
-        f"http://{lab.env.host(old).address}:{lab.env.ports['patroni']}/switchover",
-        data=json.dumps({"leader": old, "candidate": candidate}).encode(),
-        method="POST",
-        headers={"Authorization": basic_auth(lab), "Content-Type": "application/json"},
-    )
     asked = time.monotonic()
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the lab's own Patroni REST API
-        assert response.status == 200
+    _, candidate = cluster.switch_over(lab, lab.primary_region)
     wait_for(f"{candidate} leading", lambda: leader_name(lab) == candidate, 30, 0.2)
     return candidate, asked
 
 
 def leader_name(lab: Lab) -> str | None:
-    leader = leader_host(lab, lab.primary_region)
-    return leader.name if leader is not None else None
+    return cluster.leader_name(lab, lab.primary_region)
 
 
 def rejoin_every_member(lab: Lab) -> None:

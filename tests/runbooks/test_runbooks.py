@@ -188,6 +188,26 @@ def click_entry_point(name: str) -> click.Command:
     return command
 
 
+def arguments_rejected(command: click.Command, arguments: list[str]) -> str | None:
+    """Why the subcommand that ``arguments`` name would refuse them (a scenario or region that does not
+    exist, a missing argument), or None. ``--help`` alone does not tell: it answers before arguments are
+    checked. Parses only, never runs the command; a ``$VARIABLE`` argument is left to the shell.
+    """
+    if any("$" in argument or argument == "SUBSTITUTED" for argument in arguments):
+        return None
+    rest = list(arguments)
+    while isinstance(command, click.Group) and rest and not rest[0].startswith("-"):
+        subcommand = command.get_command(click.Context(command), rest[0])
+        if subcommand is None:
+            return None  # --help already reported the unknown subcommand
+        command, rest = subcommand, rest[1:]
+    try:
+        command.make_context(command.name or "command", rest)
+    except click.ClickException as error:
+        return error.format_message()
+    return None
+
+
 def without_config_option(arguments: list[str]) -> list[str]:
     """patronictl's arguments without ``-c/--config-file FILE`` (the lab's files may not exist yet)."""
     kept, skip = [], False
@@ -236,6 +256,8 @@ def command_problems(command: Command) -> list[str]:
                 problems.append(
                     f"{name} {' '.join(arguments)} --help: {result.output.strip().splitlines()[-1]}"
                 )
+            elif complaint := arguments_rejected(click_entry_point(name), arguments):
+                problems.append(f"{name} {' '.join(arguments)}: {complaint}")
         elif name == "patronictl":
             complaint = patronictl_help_fails(tuple(without_config_option(arguments)))
             if complaint:
@@ -316,6 +338,11 @@ class TestChecker:
             ('PGPASSWORD="$(jqq -r .x f)" psql -c "select 1"', "not on PATH"),
             ("setpriv --reuid=postgres --init-groups pgbackrestt info", "not on PATH"),
             ("psql -c 'select 1", "bash -n"),
+            (".venv/bin/lofin-ops drill primary-crsh", "primary-crsh"),
+            (".venv/bin/lofin-ops dr fence daejon", "daejon"),
+            (".venv/bin/lofin-ops dr activate", "Missing argument"),
+            (".venv/bin/lofin-ops dr failback --part swtich", "swtich"),
+            (".venv/bin/lofin-ops lab stop", "Missing argument"),
         ],
     )
     def test_catches(self, line: str, expected: str) -> None:
@@ -325,6 +352,17 @@ class TestChecker:
     def test_accepts_a_good_pipeline(self) -> None:
         line = 'PGPASSWORD="$(jq -r .superuser_password var/lab/secrets.json)" psql -h 127.0.1.10 -p 5000 -Atc "select 1" | cat'
         assert command_problems(Command("example.md", 1, line)) == []
+
+    def test_accepts_real_drill_and_dr_commands(self) -> None:
+        for line in (
+            ".venv/bin/lofin-ops drill all",
+            ".venv/bin/lofin-ops drill region-loss",
+            ".venv/bin/lofin-ops dr fence daejeon",
+            ".venv/bin/lofin-ops dr activate gwangju",
+            ".venv/bin/lofin-ops dr failback --part rebuild",
+            ".venv/bin/lofin-ops lab start daejeon-db1 --service etcd",
+        ):
+            assert command_problems(Command("example.md", 1, line)) == [], line
 
     def test_joins_continuations_and_skips_comments(self, tmp_path: Path) -> None:
         runbook = tmp_path / "example.md"

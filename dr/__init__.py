@@ -1,0 +1,1 @@
+"""BCP drills and disaster-recovery commands for the lofin lab (issue 5)."""
