@@ -129,10 +129,7 @@ class BudgetPages(Controller):
             limit=200,
             offset=0,
         )
-        amounts = {}
-        for version in versions:
-            _version, version_lines = await services.get_budget_version(db_session, actor, version.id)
-            amounts[version.id] = next((v.amount for v in version_lines if v.budget_line_id == line.id), None)
+        amounts = await queries.version_amounts_of_line(db_session, line.id)
         return render(
             "budget_line.html",
             current_user,
@@ -141,7 +138,7 @@ class BudgetPages(Controller):
             allocations=allocations,
             commitments=commitments,
             resolutions=resolutions,
-            versions=[v for v in sorted(versions, key=lambda v: v.sequence) if amounts[v.id] is not None],
+            versions=[v for v in sorted(versions, key=lambda v: v.sequence) if v.id in amounts],
             version_amounts=amounts,
         )
 

@@ -104,6 +104,16 @@ async def version_totals(session: AsyncSession, version_ids: Iterable[uuid.UUID]
     return {version_id: int(total) for version_id, total in rows.all()}
 
 
+async def version_amounts_of_line(session: AsyncSession, line_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    """What each budget version gives one line (only versions that list it)."""
+    rows = await session.execute(
+        select(BudgetVersionLine.version_id, BudgetVersionLine.amount).where(
+            BudgetVersionLine.budget_line_id == line_id
+        )
+    )
+    return dict(rows.all())
+
+
 async def year_lines(
     session: AsyncSession, actor: Actor, fiscal_year_id: uuid.UUID | None = None
 ) -> list[BudgetLine]:
