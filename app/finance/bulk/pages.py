@@ -46,7 +46,7 @@ STATUS_NAMES = {
 }
 LINE_STATUS_NAMES = {
     LineStatus.PENDING: N_("Waiting for the bank"),
-    LineStatus.PAID: N_("Paid"),
+    LineStatus.PAID: N_("Paid by the bank"),
     LineStatus.FAILED: N_("Failed"),
 }
 UPLOAD_LIMIT = files.MAX_UPLOAD_BYTES + 64 * 1024
