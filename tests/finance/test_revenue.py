@@ -33,10 +33,9 @@ from app.finance.revenue.models import (
     RevenueItem,
     RevenueKind,
 )
-from app.platform.auth.models import Role, User
+from app.platform.auth.models import Role
 from app.platform.auth.services import actor_for
 from app.platform.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from app.platform.seed import seed_demo_accounts
 from tests.conftest import Accounts
 from tests.finance.conftest import FISCAL_YEAR, FinanceWorld, Staff, make_staff
 from tests.finance.test_pages import _csrf, _sign_in
@@ -635,12 +634,58 @@ class TestPages:
         assert "220-81-*****" in listing.text
         assert "2208162517" not in listing.text
 
+    async def test_a_refund_is_requested_and_decided_on_the_assessments_page(
+        self, client: Client, revenue: RevenueWorld
+    ) -> None:
+        item = await revenue.item()
+        assessment = await revenue.assessment(item, 40_000)
+        await revenue.receive(assessment, 80_000)
+        path = f"/finance/revenue/assessments/{assessment.id}"
+        await _sign_in(client, revenue.staff.official.user.username)
+        page = await client.get(path)
+        assert "과납액(미환급)" in page.text
+        requested = await client.post(
+            f"{path}/refund",
+            data={
+                "kind": "overpayment",
+                "amount": "40000",
+                "reason": "같은 고지서를 두 번 납부",
+                "_csrf_token": _csrf(page.text),
+            },
+            follow_redirects=False,
+        )
+        assert requested.status_code == 303, requested.text
+        refund_id = (
+            (await services.get_assessment(revenue.session, revenue.staff.maker, assessment.id)).refunds[0].id
+        )
+        await _sign_in(client, revenue.staff.approver.user.username)
+        page = await client.get(path)
+        token = _csrf(page.text)
+        unknown = await client.post(
+            f"/finance/revenue/refunds/{refund_id}/maybe", data={"_csrf_token": token}
+        )
+        assert unknown.status_code == 404
+        approved = await client.post(
+            f"/finance/revenue/refunds/{refund_id}/approve",
+            data={"_csrf_token": token},
+            follow_redirects=False,
+        )
+        assert approved.status_code == 303, approved.text
+        again = await client.post(
+            f"/finance/revenue/refunds/{refund_id}/approve", data={"_csrf_token": token}
+        )
+        assert again.status_code == 422  # the page again, with the refusal above it
+        assert "요청을 처리할 수 없습니다" in again.text
+        assert (await _balances(revenue.session))[LedgerAccount.DEPOSITS_RECEIVED] == 0
+
 
 class TestDemo:
-    async def test_jongnos_demo_revenue_is_seeded_once(self, session: AsyncSession) -> None:
-        await seed_demo_accounts(session)
+    async def test_jongnos_demo_revenue_is_seeded_once(
+        self, session: AsyncSession, accounts: Accounts
+    ) -> None:
+        await accounts.make(Role.OFFICIAL, "11110", username="official.jongno")
         officer = actor_for(
-            await session.scalar(select(User).where(User.username == "finance.jongno"))  # type: ignore[arg-type]
+            (await accounts.make(Role.FINANCE_OFFICER, "11110", username="finance.jongno")).user
         )
         await finance_services.create_fiscal_year(session, officer, year=FISCAL_YEAR)
         await finance_services.create_account(

@@ -37,7 +37,7 @@ from app.platform.auth.guards import (
     require_roles,
 )
 from app.platform.db import DbSession, utcnow
-from app.platform.errors import DomainError
+from app.platform.errors import DomainError, NotFoundError
 from app.platform.i18n import gettext
 from app.platform.paging import PAGE_SIZE, PageNumber, page_count, page_offset
 from app.platform.web import N_, SERVICES
@@ -497,7 +497,7 @@ class RevenuePages(Controller):
                 )
 
         else:
-            return await self._detail_page(current_user, actor, db_session, assessment_id)
+            raise NotFoundError("No such action on an assessment.")
         _, outcome = await _attempt(action, check, run)
         if outcome:
             return await self._detail_page(current_user, actor, db_session, assessment_id, outcome=outcome)
@@ -515,13 +515,15 @@ class RevenuePages(Controller):
         db_session: DbSession,
     ) -> Template | Redirect:
         """Approve or reject a refund (four-eyes: never your own request)."""
+        if decision not in {"approve", "reject"}:
+            raise NotFoundError("No such decision.")
         refund = await services.get_refund(db_session, actor, refund_id)
         _, outcome = await _attempt(
             "decide",
             FormCheck({}),
             lambda: services.decide_refund(db_session, actor, refund_id, approve=decision == "approve"),
         )
-        if outcome or decision not in {"approve", "reject"}:
+        if outcome:
             return await self._detail_page(
                 current_user, actor, db_session, refund.assessment_id, outcome=outcome
             )
