@@ -162,11 +162,13 @@ class DrillState(msgspec.Struct):
 
 
 class BackupState(msgspec.Struct):
-    """The newest backup Prometheus knows of (pgBackRest's textfile metrics)."""
+    """The newest backup Prometheus knows of (pgBackRest's textfile metrics), or the inspection's finding."""
 
     status: Status
     finished_at: datetime | None
     age_hours: float | None
+    inspection_detail: str | None = None
+    inspected_at: datetime | None = None
 
 
 class OpsState(msgspec.Struct):

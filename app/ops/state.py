@@ -29,7 +29,7 @@ from app.ops.schemas import (
 from app.ops.sources import Fetched, firing_alerts, patroni_cluster, prometheus_vectors
 from app.platform.settings import Settings
 from app.platform.tenancy import Actor
-from app.platform.web import SERVICES
+from app.platform.web import N_, SERVICES
 
 logger = structlog.get_logger("lofin.ops")
 
@@ -61,13 +61,17 @@ def _by_label(samples: list[tuple[dict[str, str], float]] | None, label: str) ->
     return {labels.get(label, ""): value for labels, value in samples or []}
 
 
-def region_state(name: str, fetched: Fetched, prometheus: Fetched) -> RegionState:
-    """One region's members as Patroni reports them, with the lags Prometheus records."""
+def region_state(name: str, fetched: Fetched, prometheus: Fetched, expected_members: int = 0) -> RegionState:
+    """One region's members as Patroni reports them, with the lags Prometheus records.
+
+    ``expected_members`` is how many Patroni APIs the region has: a member whose Patroni died drops
+    out of ``/cluster`` once its key expires, so fewer members than that is a problem too.
+    """
     metrics: dict[str, Any] = prometheus.data or {}
     dr_lag = _by_label(metrics.get("dr_lag_seconds"), "region").get(name)
     replica_lag = _by_label(metrics.get("replica_lag_bytes"), "region").get(name)
     if not fetched.reachable:
-        return RegionState(name, "unknown", False, None, [], [], replica_lag, dr_lag, ["unreachable"])
+        return RegionState(name, "unknown", False, None, [], [], replica_lag, dr_lag, [N_("unreachable")])
     members = [
         MemberState(
             name=str(member.get("name", "?")),
@@ -85,10 +89,12 @@ def region_state(name: str, fetched: Fetched, prometheus: Fetched) -> RegionStat
     sync = [m.name for m in members if m.role == "sync_standby"]
     problems: list[tuple[Status, str]] = []
     if leader is None:
-        problems.append(("fail", "no leader"))
+        problems.append(("fail", N_("no leader")))
     if not standby_cluster and leader is not None and not sync:
-        problems.append(("fail", "no synchronous standby"))
+        problems.append(("fail", N_("no synchronous standby")))
     problems += [("warn", f"{m.name} {m.state}") for m in members if m.state not in HEALTHY_MEMBER_STATES]
+    if len(members) < expected_members:
+        problems.append(("warn", f"{len(members)}/{expected_members} members"))
     if dr_lag is not None and dr_lag > DR_LAG_FAIL_SECONDS:
         problems.append(("fail", f"DR lag {dr_lag:.0f} s"))
     elif dr_lag is not None and dr_lag > DR_LAG_WARN_SECONDS:
@@ -157,14 +163,17 @@ def service_states(prometheus: Fetched) -> tuple[list[ServiceState], int | None,
     return states, instances_up, len(up)
 
 
-def backup_state(prometheus: Fetched, now: datetime) -> BackupState:
-    """The newest backup pgBackRest reported to Prometheus."""
+def backup_state(prometheus: Fetched, now: datetime, inspection: InspectionOut | None = None) -> BackupState:
+    """The newest backup pgBackRest reported to Prometheus; else what the newest inspection found."""
     samples = (prometheus.data or {}).get("last_backup") if prometheus.reachable else None
-    if not samples:
+    if samples:
+        finished = datetime.fromtimestamp(samples[0][1], tz=UTC)
+        age = (now - finished).total_seconds() / 3600
+        return BackupState("fail" if age > BACKUP_MAX_AGE_HOURS else "ok", finished, round(age, 1))
+    checked = next((c for c in inspection.checks if c.category == "backup"), None) if inspection else None
+    if inspection is None or checked is None:
         return BackupState("unknown", None, None)
-    finished = datetime.fromtimestamp(samples[0][1], tz=UTC)
-    age = (now - finished).total_seconds() / 3600
-    return BackupState("fail" if age > BACKUP_MAX_AGE_HOURS else "ok", finished, round(age, 1))
+    return BackupState(cast(Status, str(checked.status)), None, None, checked.detail, inspection.finished_at)
 
 
 async def _fetch_all(settings: Settings) -> tuple[dict[str, Fetched], Fetched, Fetched]:
@@ -204,13 +213,16 @@ async def collect_state(settings: Settings, session: AsyncSession, actor: Actor)
     (clusters, alertmanager, prometheus), (history, notified, inspections, db_error) = await asyncio.gather(
         _fetch_all(settings), _from_database(session, now)
     )
-    regions = [region_state(name, fetched, prometheus) for name, fetched in clusters.items()]
+    regions = [
+        region_state(name, fetched, prometheus, len(settings.ops_patroni_urls[name]))
+        for name, fetched in clusters.items()
+    ]
     if alertmanager.reachable:
         alerts = sort_alerts([_alert_from_api(a) for a in alertmanager.data if isinstance(a, dict)])
     else:
         alerts = sort_alerts(notified)
     service_list, instances_up, instances = service_states(prometheus)
-    backup = backup_state(prometheus, now)
+    backup = backup_state(prometheus, now, inspections[0] if inspections else None)
     drills: list[DrillState] = drill_reports(settings.drill_reports_dir).latest()
     sources = [*(fetched.state() for fetched in clusters.values()), alertmanager.state(), prometheus.state()]
     sources.append(SourceState("database", "", db_error is None, now if db_error is None else None, db_error))

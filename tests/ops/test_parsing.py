@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from app.ops.drills import DrillReports, read_report, summarise
+from app.ops.models import CheckStatus
+from app.ops.schemas import InspectionCheck, InspectionOut
 from app.ops.sources import Fetched, _vector
 from app.ops.state import backup_state, region_state, service_states, worst
 
@@ -72,6 +74,12 @@ class TestRegions:
         metrics = prometheus(dr_lag_seconds=[({"region": "gwangju"}, lag)])
         assert region_state("gwangju", Fetched("p", "u", GWANGJU), metrics).status == status
 
+    def test_a_member_missing_from_the_cluster_is_a_warning(self) -> None:
+        # a killed member drops out of /cluster once its key expires; the region has three Patroni APIs
+        two = {"members": DAEJEON["members"][:1] + DAEJEON["members"][2:]}  # type: ignore[index,operator]
+        region = region_state("daejeon", Fetched("p", "u", two), DOWN, expected_members=3)
+        assert (region.status, region.problems) == ("warn", ["2/3 members"])
+
     def test_an_unreachable_region_is_unknown_not_ok(self) -> None:
         region = region_state("daejeon", Fetched("patroni:daejeon", "u", error="timed out"), DOWN)
         assert (region.status, region.reachable, region.members) == ("unknown", False, [])
@@ -122,6 +130,19 @@ class TestPrometheus:
         assert backup_state(fresh, now).status == "ok"
         assert backup_state(stale, now).status == "fail"
         assert backup_state(DOWN, now).status == "unknown"
+
+    def test_without_the_metric_the_inspections_backup_check_speaks(self) -> None:
+        now = datetime.now(UTC)
+        check = InspectionCheck(
+            "newest backup", CheckStatus.FAIL, "newest backup X, 30.0 h old", 0.1, "backup"
+        )
+        inspection = InspectionOut("id", now, now, "lab", "vm", CheckStatus.FAIL, 1, 0, [check])
+        backup = backup_state(prometheus(), now, inspection)
+        assert (backup.status, backup.inspection_detail, backup.inspected_at) == (
+            "fail",
+            "newest backup X, 30.0 h old",
+            now,
+        )
 
     def test_worst_orders_unknown_between_ok_and_warn(self) -> None:
         assert worst([]) == "ok"
