@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -390,7 +391,7 @@ class TestApi:
         assert bank_file.status_code == 200
         assert bank_file.headers["content-disposition"].endswith('.csv"')
         assert bank_file.text.endswith("T,5,50000\r\n")
-        batch = await services.get_batch(world.session, world.staff.maker, __import__("uuid").UUID(batch_id))
+        batch = await services.get_batch(world.session, world.staff.maker, uuid.UUID(batch_id))
         content = result_for(batch, await services.batch_transfers(world.session, batch), {5: "E99"})
         result_url = f"/api/finance/bulk/batches/{batch_id}/result"
         first = await client.post(result_url, content=content, headers=staff.officer.headers)
@@ -407,6 +408,10 @@ class TestApi:
         assert [x["sequence"] for x in page.json()["items"]] == [5]
         listed = await client.get("/api/finance/bulk/batches?status=settled", headers=staff.official.headers)
         assert [b["id"] for b in listed.json()["items"]] == [batch_id]
+        exposed = (await client.get("/metrics")).text
+        assert "lofin_bulk_batch_lines_bucket" in exposed
+        assert "lofin_bulk_lines_paid_total" in exposed
+        assert 'lofin_bulk_lines_failed_total{reason="E99"}' in exposed
         banks = await client.get("/api/finance/bulk/banks", headers=staff.official.headers)
         assert {"code": "090", "name_ko": "카카오뱅크"}.items() <= banks.json()[-2].items()
 

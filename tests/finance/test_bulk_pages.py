@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -72,9 +73,7 @@ class TestUploadPage:
         assert bank_file.text.endswith("T,3,30000\r\n")
         await _sign_in(client, world.staff.officer.user.username)
         page = await client.get(f"/finance/bulk/{batch_id}")
-        batch = await services.get_batch(
-            world.session, world.staff.officer_actor, __import__("uuid").UUID(batch_id)
-        )
+        batch = await services.get_batch(world.session, world.staff.officer_actor, uuid.UUID(batch_id))
         content = result_for(batch, await services.batch_transfers(world.session, batch), {2: "E01"})
         wrong = await client.post(
             f"/finance/bulk/{batch_id}/result",
