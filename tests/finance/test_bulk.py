@@ -19,7 +19,7 @@ from app.finance.models import BudgetLine, JournalEntry, JournalLine, LedgerAcco
 from app.platform.audit import AuditEvent
 from app.platform.auth.models import Role
 from app.platform.auth.services import actor_for
-from app.platform.errors import ConflictError, ForbiddenError, NotFoundError
+from app.platform.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from tests.conftest import Accounts
 from tests.finance.conftest import FinanceWorld, make_staff
 
@@ -203,6 +203,11 @@ class TestPayeeFile:
         with pytest.raises(files.TooLargeError) as excinfo:
             await request(world, line, csv_file(payees(6)))
         assert excinfo.value.status_code == 413
+        monkeypatch.setattr(files, "MAX_UPLOAD_BYTES", 100)
+        with pytest.raises(files.TooLargeError):
+            await request(world, line, csv_file(payees(3)))
+        with pytest.raises(InvalidInputError):
+            await request(world, line, csv_file(payees(1)), title=" " * 3)
 
     async def test_requesting_reserves_the_total(self, world: FinanceWorld) -> None:
         line = await world.line(budget=1_000_000, allocated=500_000)

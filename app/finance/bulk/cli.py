@@ -38,7 +38,8 @@ def export(database_url: str, government_code: str, out_dir: Path, include_all: 
         engine = create_engine(database_url, get_settings())
         try:
             async with engine.connect() as connection:
-                await connection.execution_options(isolation_level="REPEATABLE READ")
+                if connection.dialect.name == "postgresql":  # one snapshot for every file and the manifest
+                    await connection.execution_options(isolation_level="REPEATABLE READ")
                 source = {"url": describe_source(database_url), **await read_only_snapshot(connection)}
                 session = AsyncSession(bind=connection)
                 export = await export_unpaid(

@@ -26,12 +26,14 @@ from app.finance.bulk.banks import account_digits
 from app.finance.bulk.models import BATCH_TRANSITIONS, BatchStatus, BulkBatch, BulkLine, LineStatus
 from app.finance.models import BudgetLine, FiscalYear, LedgerAccount, ObjectGroup, require_transition
 from app.platform.db import utcnow
-from app.platform.errors import ConflictError, NotFoundError
+from app.platform.errors import ConflictError, InvalidInputError, NotFoundError
 from app.platform.paging import fetch_page
 from app.platform.tenancy import Actor, restrict_to_actor
 
 URGENT_GROUPS = frozenset({ObjectGroup.PERSONNEL, ObjectGroup.CURRENT_TRANSFERS})
 """인건비 and 경상이전 (salaries, welfare benefits): what must be paid even while the service is down."""
+
+MAX_TITLE = 200
 
 LINE_COLUMNS = (
     "batch_id",
@@ -85,6 +87,9 @@ async def request_batch(
     every problem, and nothing is written.
     """
     acting = finance._require_role(actor, finance.MAKER_ROLES, "request bulk payments")
+    title = title.strip()
+    if not title or len(title) > MAX_TITLE:
+        raise InvalidInputError(f"Give the batch a title of 1 to {MAX_TITLE} characters.")
     if len(content) > files.MAX_UPLOAD_BYTES:
         raise files.TooLargeError(f"A payee file may be at most {files.MAX_UPLOAD_BYTES:,} bytes.")
     parsed = files.parse_payee_file(content)
