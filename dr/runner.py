@@ -238,14 +238,13 @@ def run(scenario: Scenario, echo: Echo = print, keep_dr_state: bool = False) -> 
     lab = Lab.load()
     drill: Drill | None = None
     try:
-        dr_active = lab_is_dr_active(lab)
-        lab = ensure_healthy_lab(echo) if scenario.needs == "healthy" or not dr_active else lab
+        lab = ensure_healthy_lab(echo) if scenario.needs == "healthy" or not lab_is_dr_active(lab) else lab
         report.event("given: lab up and settled")
         # users write where the service runs: daejeon, or gwangju after a DR activation
         serving = lab.standby_regions[0] if scenario.needs == "dr-active" else lab.primary_region
         load = Load(lab, app_url(lab, serving))
         drill = Drill(lab, report, load, AlertWatch(lab), echo, data_region=serving)
-        if scenario.needs == "dr-active" and not dr_active:
+        if scenario.needs == "dr-active":
             from dr.scenarios import prepare_dr_active
 
             prepare_dr_active(drill)

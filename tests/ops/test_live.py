@@ -261,3 +261,47 @@ def test_with_alertmanager_stopped_the_page_shows_the_notified_alerts(stack: Sta
     assert sources["alertmanager"]["last_seen"] is not None
     assert state["alerts_from"] == "history"
     assert [a["alertname"] for a in state["alerts"]] == ["PatroniLeaderChanged"]
+
+
+def test_the_inspection_checks_every_service_through_real_routes_and_fails_on_what_is_down(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from infra import inspect
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    target = inspect.Target(
+        environment="test",
+        app_urls={"daejeon": [stack.server.base_url]},
+        primary_region="daejeon",
+        patroni_urls={"daejeon": [dead]},
+        prometheus_url=stack.prometheus_url,
+        backup_command=None,
+        certificates=[],
+        disk_paths=[tmp_path],
+        account=inspect.Credentials("official.jongno", DEMO_PASSWORD),
+        operator=inspect.Credentials("operator.center", DEMO_PASSWORD),
+        lab=True,
+    )
+    monkeypatch.setattr(inspect, "target_for", lambda *_args: target)
+    result = CliRunner().invoke(
+        inspect.inspect_command, ["--json", "--reports-dir", str(tmp_path / "reports")]
+    )
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output[: result.output.rindex("}") + 1])
+    statuses = {check["name"]: check["status"] for check in report["checks"]}
+    for name in ("page /participation/", "page /disclosure/", "sign-in", "page /finance/", "page /subsidy/",
+                 "page /policy/", "page /billing/", "e-Hojo+ API", f"ready {stack.server.base_url}",
+                 "TLS certificates", f"disk {tmp_path}"):  # fmt: skip
+        assert statuses[name] == "ok", (name, report["checks"])
+    # Patroni does not answer; Prometheus has no backup metric and no DR lag series in this stack
+    assert statuses["cluster daejeon"] == "fail"
+    assert statuses["newest backup"] == "fail"
+    assert statuses["DR lag"] == "warn"
+    assert "Error: failed: newest backup, cluster daejeon" in result.output
+    assert len(list((tmp_path / "reports").glob("*.json"))) == 1
+    # the report is kept in the control center too
+    inspection = stack.state()["inspection"]
+    assert inspection["status"] == "fail"
+    assert inspection["failed_checks"] == 2
