@@ -90,3 +90,25 @@ class TestUploadPage:
         assert settled.status_code == 200
         assert "계좌 없음" in settled.text
         assert "결과 파일을 대사했습니다" in settled.text or "대사" in settled.text
+
+
+class TestDetailPage:
+    async def test_lines_are_paged_and_the_pager_keeps_the_filter(
+        self, client: Client, world: FinanceWorld
+    ) -> None:
+        line = await world.line(budget=1_000_000, allocated=1_000_000)
+        batch = await services.request_batch(
+            world.session,
+            world.staff.maker,
+            budget_line_id=line.id,
+            title="51명",
+            content=csv_file(payees(51)),
+        )
+        await _sign_in(client, world.staff.official.user.username)
+        first = (await client.get(f"/finance/bulk/{batch.id}?line_status=pending")).text
+        assert "<span>1 / 2</span>" in first
+        assert 'href="?page=2&amp;line_status=pending"' in first
+        second = (await client.get(f"/finance/bulk/{batch.id}?line_status=pending&page=2")).text
+        assert "수급자51" in second and "수급자50" not in second
+        listing = (await client.get("/finance/bulk/?status=settled")).text
+        assert "51명" not in listing
