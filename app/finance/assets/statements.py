@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -26,6 +26,7 @@ from app.finance.models import JournalEntry, JournalLine, LedgerAccount, LedgerC
 from app.finance.services import _require_reader
 from app.platform.errors import InvalidInputError
 from app.platform.tenancy import Actor
+from app.platform.web import N_
 
 PROPERTY_ACCOUNTS = (
     LedgerAccount.FIXED_ASSETS,
@@ -218,7 +219,7 @@ CSV_BOM = "\ufeff"
 """Excel opens a CSV as UTF-8 (Korean intact) only when it starts with the byte-order mark."""
 
 
-def statement_csv(rows: list[tuple[str, str, str, int]]) -> str:
+def statement_csv(rows: Iterable[Sequence[str | int]]) -> str:
     """``(section, account code, account name, amount)`` rows as CSV for spreadsheets, with the BOM."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -229,16 +230,16 @@ def statement_csv(rows: list[tuple[str, str, str, int]]) -> str:
 
 def balance_sheet_rows(sheet: BalanceSheet, text: Callable[[str], str]) -> list[tuple[str, str, str, int]]:
     """The balance sheet as table rows; ``text`` names accounts and sections in the reader's language."""
-    assets, liabilities, net = text("Assets"), text("Liabilities"), text("Net assets")
+    assets, liabilities, net = text(N_("Assets")), text(N_("Liabilities")), text(N_("Net assets"))
     rows = [(assets, row.account.value, text(row.account), row.amount) for row in sheet.assets]
-    rows.append((assets, "", text("Total assets"), sheet.total_assets))
+    rows.append((assets, "", text(N_("Total assets")), sheet.total_assets))
     rows += [(liabilities, row.account.value, text(row.account), row.amount) for row in sheet.liabilities]
-    rows.append((liabilities, "", text("Total liabilities"), sheet.total_liabilities))
+    rows.append((liabilities, "", text(N_("Total liabilities")), sheet.total_liabilities))
     rows += [
         (net, LedgerAccount.NET_ASSETS.value, text(LedgerAccount.NET_ASSETS), sheet.basic_net_assets),
-        (net, "", text("Surpluses of earlier years"), sheet.prior_surplus),
-        (net, "", text("Surplus of the year"), sheet.surplus),
-        (net, "", text("Total net assets"), sheet.total_net_assets),
+        (net, "", text(N_("Surpluses of earlier years")), sheet.prior_surplus),
+        (net, "", text(N_("Surplus of the year")), sheet.surplus),
+        (net, "", text(N_("Total net assets")), sheet.total_net_assets),
     ]
     return rows
 
@@ -247,10 +248,10 @@ def operating_statement_rows(
     statement: OperatingStatement, text: Callable[[str], str]
 ) -> list[tuple[str, str, str, int]]:
     """The operating statement as table rows; ``text`` names accounts and sections in the reader's language."""
-    revenues, expenses = text("Revenues"), text("Expenses")
+    revenues, expenses = text(N_("Revenues")), text(N_("Expenses"))
     rows = [(revenues, row.account.value, text(row.account), row.amount) for row in statement.revenues]
-    rows.append((revenues, "", text("Total revenues"), statement.total_revenue))
+    rows.append((revenues, "", text(N_("Total revenues")), statement.total_revenue))
     rows += [(expenses, row.account.value, text(row.account), row.amount) for row in statement.expenses]
-    rows.append((expenses, "", text("Total expenses"), statement.total_expense))
-    rows.append(("", "", text("Surplus of the year"), statement.surplus))
+    rows.append((expenses, "", text(N_("Total expenses")), statement.total_expense))
+    rows.append(("", "", text(N_("Surplus of the year")), statement.surplus))
     return rows
