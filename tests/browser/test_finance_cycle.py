@@ -31,7 +31,14 @@ class TestBudgetCyclePages:
         self, page: Page, demo_server: LofinServer, artifacts_dir: Path
     ) -> None:
         sign_in(page, demo_server, "finance.busan")
-        page.goto(f"{demo_server.base_url}/finance/budget-lines")
+        page.goto(f"{demo_server.base_url}/finance/carry-over")
+        expect(page.get_by_role("heading", name="이월 — 2026")).to_be_visible()
+        supervision = page.get_by_role("row").filter(has_text="401-02 감리비")
+        expect(supervision).to_contain_text("400,000,000")  # committed, not yet paid: the 사고이월 candidate
+        expect(supervision.get_by_label("이월액(원): 감리비")).to_have_value("400,000,000")
+        page.screenshot(path=str(artifacts_dir / "finance-cycle-carry-over-ko.png"), full_page=True)
+
+        page.get_by_role("navigation", name=MENU).get_by_role("link", name="예산과목별 집행 현황").click()
         page.get_by_role("navigation", name=MENU).get_by_role("link", name="예산 전용·이용").click()
         expect(page.get_by_role("heading", name="예산 전용·이용")).to_be_visible()
         page.get_by_role("link", name="전용·이용 요청").click()

@@ -685,3 +685,46 @@ class TestPages:
         assert carry.status_code == 200 and "사고이월" in carry.text
         english = await client.get(f"/finance/settlement?fiscal_year_id={year.id}&lang=en")
         assert "Unused" in english.text
+
+    async def test_carry_over_form_proposal_and_approval(
+        self, client: Client, cycle_world: CycleWorld
+    ) -> None:
+        w = cycle_world
+        lines = await _year_with_activity(w)
+        year = await w.fiscal_year()
+        owed = lines["owed"].id
+        await _sign_in(client, w.staff.official.user.username)
+        page = await client.get(f"/finance/carry-over?fiscal_year_id={year.id}")
+        assert 'value="300"' in page.text  # the unpaid obligation is proposed as 사고이월
+        form = {
+            "_csrf_token": _csrf(page.text),
+            "fiscal_year_id": str(year.id),
+            f"amount_{owed}": "300",
+            f"kind_{owed}": "unavoidable",
+            f"basis_{owed}": "",
+        }
+        missing = await client.post("/finance/carry-over/new", data=form)
+        assert missing.status_code == 422 and "근거를 입력하세요" in missing.text
+        too_much = await client.post(
+            "/finance/carry-over/new", data={**form, f"amount_{owed}": "301", f"basis_{owed}": "공기 지연"}
+        )
+        assert too_much.status_code == 422 and "사고이월" in too_much.text
+        created = await client.post(
+            "/finance/carry-over/new", data={**form, f"basis_{owed}": "공기 지연"}, follow_redirects=False
+        )
+        assert created.status_code == 303
+        detail_url = created.headers["location"].split("?")[0]
+
+        await client.post("/logout", data={"_csrf_token": _csrf((await client.get(detail_url)).text)})
+        await _sign_in(client, w.staff.approver.user.username)
+        detail = await client.get(detail_url)
+        assert "승인하고 회계연도 마감" in detail.text
+        decided = await client.post(
+            f"{detail_url}/decision", data={"_csrf_token": _csrf(detail.text), "decision": "approve"}
+        )
+        assert decided.status_code == 200 and "승인했습니다" in decided.text
+        assert lines["owed"].statistics_code + "-C" in decided.text
+        closed = await w.session.get(FiscalYear, year.id)
+        assert closed is not None
+        await w.session.refresh(closed)
+        assert closed.status is FiscalYearStatus.CLOSED

@@ -29,7 +29,7 @@ from tests.finance.test_cycle import cheap_password_hashing  # noqa: F401 - auto
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
 
 GOVERNMENT = "47940"  # 울릉군: kept for committed concurrency tests, cleaned before and after
-ROUNDS = 5
+ROUNDS = 3
 
 
 async def _delete_everything(session: AsyncSession) -> None:

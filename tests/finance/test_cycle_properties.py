@@ -120,7 +120,7 @@ class Budget:
 
 class TestTransfersKeepTheBooks:
     @settings(
-        max_examples=25,
+        max_examples=15,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
