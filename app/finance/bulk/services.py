@@ -342,30 +342,28 @@ async def import_result(
     batch.failed_count, batch.failed_amount = len(failed), sum(r.amount for r in failed)
     line.paid_amount += batch.paid_amount
     line.spent_uncommitted_amount -= batch.failed_amount
-    if batch.paid_amount:
-        await finance._post_for_line(
-            session,
-            actor,
-            line,
-            description=f"일괄지급 {batch.reference} 지급 {batch.paid_count:,}건"[:500],
-            source_type="bulk_batch_paid",
-            source_id=batch.id,
-            debit=LedgerAccount.PAYABLE,
-            credit=LedgerAccount.CASH,
-            amount=batch.paid_amount,
-        )
-    if batch.failed_amount:
-        await finance._post_for_line(
-            session,
-            actor,
-            line,
-            description=f"일괄지급 {batch.reference} 이체불능 {batch.failed_count:,}건 환원"[:500],
-            source_type="bulk_batch_failed",
-            source_id=batch.id,
-            debit=LedgerAccount.PAYABLE,
-            credit=line.object_group.ledger_account,
-            amount=batch.failed_amount,
-        )
+    settlements = (  # paid from cash; failed ones reverse their share of the expense
+        ("bulk_batch_paid", f"지급 {batch.paid_count:,}건", LedgerAccount.CASH, batch.paid_amount),
+        (
+            "bulk_batch_failed",
+            f"이체불능 {batch.failed_count:,}건 환원",
+            line.object_group.ledger_account,
+            batch.failed_amount,
+        ),
+    )
+    for source_type, what, credit, amount in settlements:
+        if amount:
+            await finance._post_for_line(
+                session,
+                actor,
+                line,
+                description=f"일괄지급 {batch.reference} {what}"[:500],
+                source_type=source_type,
+                source_id=batch.id,
+                debit=LedgerAccount.PAYABLE,
+                credit=credit,
+                amount=amount,
+            )
     batch.status = BatchStatus.SETTLED
     batch.result_sha256 = result.digest
     batch.settled_at = utcnow()
