@@ -133,12 +133,6 @@ async def _year_or_newest(
     return year, years
 
 
-async def _lines_by_id(
-    db_session: DbSession, actor: ActingActor, ids: set[uuid.UUID]
-) -> dict[uuid.UUID, BudgetLine]:
-    return {line_id: await finance.get_budget_line(db_session, actor, line_id) for line_id in ids}
-
-
 class CyclePages(Controller):
     """Transfers, carry-over, settlement and budget vs actual of the official's government."""
 
@@ -170,7 +164,7 @@ class CyclePages(Controller):
             db_session, actor, status=ApprovalStatus.REQUESTED, limit=PAGE_SIZE, offset=0
         )
         carry_overs, _ = await services.list_carry_overs(db_session, actor, limit=PAGE_SIZE, offset=0)
-        lines = await _lines_by_id(
+        lines = await services.lines_by_id(
             db_session, actor, {t.source_line_id for t in items} | {t.target_line_id for t in items}
         )
         return Template(
@@ -293,7 +287,9 @@ class CyclePages(Controller):
     ) -> Template:
         """One transfer with both lines and the decision buttons."""
         transfer = await services.get_transfer(db_session, actor, transfer_id)
-        lines = await _lines_by_id(db_session, actor, {transfer.source_line_id, transfer.target_line_id})
+        lines = await services.lines_by_id(
+            db_session, actor, {transfer.source_line_id, transfer.target_line_id}
+        )
         return Template(
             "finance/cycle/transfer_detail.html",
             context=_context(
@@ -452,7 +448,7 @@ class CyclePages(Controller):
                 current_user,
                 proposal=proposal,
                 items=items,
-                lines=await _lines_by_id(db_session, actor, line_ids),
+                lines=await services.lines_by_id(db_session, actor, line_ids),
                 done=done,
                 may_decide=actor.role in finance.APPROVER_ROLES and proposal.requested_by != actor.user_id,
                 may_cancel=actor.role in finance.MAKER_ROLES,
