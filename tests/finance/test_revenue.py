@@ -659,6 +659,9 @@ class TestPages:
             (await services.get_assessment(revenue.session, revenue.staff.maker, assessment.id)).refunds[0].id
         )
         await _sign_in(client, revenue.staff.approver.user.username)
+        pending = await client.get("/finance/revenue/refunds")
+        row = next(line for line in pending.text.split("<tr>") if "같은 고지서를 두 번 납부" in line)
+        assert "홍길동" in row and "40,000" in row and "과납" in row
         page = await client.get(path)
         token = _csrf(page.text)
         unknown = await client.post(
@@ -700,4 +703,4 @@ class TestDemo:
         pending, _ = await services.list_refunds(
             session, officer, status=ApprovalStatus.REQUESTED, limit=10, offset=0
         )
-        assert [r.amount for r in pending] == [40_000]
+        assert [(r.amount, a.payer_name) for r, a in pending] == [(40_000, "최주차")]

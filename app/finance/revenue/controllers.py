@@ -269,7 +269,7 @@ class RevenueController(_FinanceController):
         refunds, total = await services.list_refunds(
             db_session, actor, status=status, limit=limit, offset=offset
         )
-        return RefundPage(items=[refund_out(r) for r in refunds], total=total, limit=limit, offset=offset)
+        return RefundPage(items=[refund_out(r) for r, _a in refunds], total=total, limit=limit, offset=offset)
 
     @get("/refunds/{refund_id:uuid}", guards=[may_read], summary="One refund")
     async def get_refund(

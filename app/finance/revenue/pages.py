@@ -532,6 +532,32 @@ class RevenuePages(Controller):
             status_code=303,
         )
 
+    @get("/refunds")
+    async def refunds(
+        self,
+        current_user: OptionalUser,
+        actor: ActingActor,
+        db_session: DbSession,
+        page: PageNumber = 1,
+        status: Annotated[ApprovalStatus | None, QueryParameter()] = ApprovalStatus.REQUESTED,
+    ) -> Template:
+        """Refunds, those awaiting a decision first of all, with the assessment each gives back from."""
+        rows, total = await services.list_refunds(
+            db_session, actor, status=status, limit=PAGE_SIZE, offset=page_offset(page)
+        )
+        return self._page(
+            "refunds",
+            current_user,
+            rows=rows,
+            total=total,
+            page=page,
+            pages=page_count(total),
+            status=str(status) if status else "",
+            filter_query=urlencode({"status": str(status)} if status else {}),
+            user_id=actor.user_id,
+            may_approve=actor.role in finance_services.APPROVER_ROLES,
+        )
+
     # receivables and settlement
 
     @get("/receivables")

@@ -683,15 +683,22 @@ async def list_refunds(
     status: ApprovalStatus | None = None,
     limit: int,
     offset: int,
-) -> tuple[list[Refund], int]:
-    """Refunds of the actor's government, oldest first (e.g. those awaiting a decision)."""
+) -> tuple[list[tuple[Refund, Assessment]], int]:
+    """Refunds of the actor's government with their assessment, oldest first (e.g. those awaiting a decision)."""
     _require_reader(actor)
     query = restrict_to_actor(select(Refund), Refund.government_code, actor)
     if status is not None:
         query = query.where(Refund.status == status)
-    return await fetch_page(
+    refunds, total = await fetch_page(
         session, query, order_by=[Refund.created_at, Refund.id], limit=limit, offset=offset
     )
+    assessments: dict[uuid.UUID, Assessment] = {}
+    if refunds:
+        rows = await session.scalars(
+            select(Assessment).where(Assessment.id.in_({r.assessment_id for r in refunds}))
+        )
+        assessments = {a.id: a for a in rows}
+    return [(r, assessments[r.assessment_id]) for r in refunds], total
 
 
 # --- reading assessments -------------------------------------------------------------------------
