@@ -158,3 +158,13 @@ class TestControlCenter:
         expect(page.get_by_role("link", name="통합관제")).to_have_count(0)
         response = page.goto(f"{ops_server.base_url}/ops/")
         assert response is not None and response.status == 403
+
+    def test_a_lost_connection_is_said_not_hidden(self, page: Page, ops_server: LofinServer) -> None:
+        """Last in the module: it stops the server."""
+        sign_in(page, ops_server, "operator.center")
+        page.goto(f"{ops_server.base_url}/ops/")
+        banner = page.get_by_role("alert").filter(has_text="연결이 끊겼습니다")
+        expect(banner).to_be_hidden()
+        ops_server.stop()
+        expect(banner).to_be_visible(timeout=15000)
+        expect(page.get_by_role("heading", name="센터와 데이터베이스 노드")).to_be_visible()
