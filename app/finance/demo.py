@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.finance import services
+from app.finance.assets.demo import seed_demo_assets
 from app.finance.bulk.demo import seed_demo_bulk
 from app.finance.cycle.demo import seed_demo_cycle
 from app.finance.models import (
@@ -605,4 +606,5 @@ async def seed_demo_year(session: AsyncSession) -> int:
     await seed_demo_bulk(session)
     await seed_demo_revenue(session)
     await seed_demo_cycle(session)
+    await seed_demo_assets(session)
     return created

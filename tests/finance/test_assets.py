@@ -684,3 +684,33 @@ class TestStatements:
             LedgerAccount.BORROWINGS: -10_000_000,
             LedgerAccount.DEPRECIATION_EXPENSE: 300_000,
         }
+
+
+class TestDemo:
+    async def test_jongno_gets_a_register_bonds_and_holdings_whose_statements_balance(
+        self, session: AsyncSession, accounts: Accounts
+    ) -> None:
+        from app.finance.assets.demo import seed_demo_assets
+        await accounts.make(Role.FINANCE_OFFICER, "11110", username="finance.jongno")
+        assert await seed_demo_assets(session) == 8  # no paid capital order to reclassify without the demo year
+        assert await seed_demo_assets(session) == 0  # once
+        reader = actor_for((await accounts.make(Role.AUDITOR, "11110")).user)
+        items, total = await services.list_properties(session, reader, limit=50, offset=0)
+        assert total == 8
+        assert {i.status for i in items} == {PropertyStatus.IN_USE, PropertyStatus.DISPOSED}
+        land = next(i for i in items if i.name == "종로구청 부지")
+        assert await posted(session, land.id) == [
+            (LedgerAccount.LAND, 38_500_000_000, 0),
+            (LedgerAccount.NET_ASSETS, 0, 38_500_000_000),
+        ]
+        hall = next(i for i in items if i.name == "종로 청소년 문화의집")
+        assert hall.accumulated_depreciation > 0 and hall.book_value < hall.cost
+        bonds, bond_total = await services.list_bonds(session, reader, limit=10, offset=0)
+        assert bond_total == 2 and all(0 < b.outstanding <= b.principal for b in bonds)
+        year = services.korean_today().year
+        sheet = await balance_sheet(session, reader, fiscal_year=year)
+        assert sheet.total_assets == sheet.total_liabilities + sheet.total_net_assets
+        assert sheet.basic_net_assets == 38_500_000_000 + 2_870_000_000
+        assert {r.account: r.amount for r in sheet.liabilities}[LedgerAccount.BORROWINGS] == sum(
+            b.outstanding for b in bonds
+        )

@@ -66,6 +66,7 @@ class FundingSource(enum.StrEnum):
     CASH = "cash"  # paid now (현금)
     PAYABLE = "payable"  # owed to the seller (미지급금)
     CAPITAL_EXPENDITURE = "capital_expenditure"  # paid through the expenditure workflow (자본지출 재분류)
+    OPENING_BALANCE = "opening_balance"  # held before the ledger began (기존 재산 이관: 기본순자산)
 
     @property
     def ledger_account(self) -> LedgerAccount:
@@ -77,6 +78,7 @@ _FUNDING_ACCOUNTS = {
     FundingSource.CASH: LedgerAccount.CASH,
     FundingSource.PAYABLE: LedgerAccount.PAYABLE,
     FundingSource.CAPITAL_EXPENDITURE: LedgerAccount.FIXED_ASSETS,
+    FundingSource.OPENING_BALANCE: LedgerAccount.NET_ASSETS,
 }
 
 

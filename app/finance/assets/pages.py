@@ -93,6 +93,7 @@ LABELS: dict[type[enum.StrEnum], dict[str, str]] = {
         FundingSource.CASH: N_("Paid in cash"),
         FundingSource.PAYABLE: N_("Owed to the seller (payable)"),
         FundingSource.CAPITAL_EXPENDITURE: N_("Paid through the expenditure workflow (capital expenditure)"),
+        FundingSource.OPENING_BALANCE: N_("Held before the ledger began (net assets)"),
     },
     DisposalKind: {DisposalKind.SALE: N_("Sale"), DisposalKind.WRITE_OFF: N_("Write-off")},
     PropertyMovementKind: {

@@ -250,7 +250,8 @@ async def register_property(
     """Enter an acquisition in the 공유재산대장 and post it.
 
     Dr land/buildings/equipment, Cr cash, the payable, or — for what was paid through the expenditure
-    workflow — the capital expenditure (자본지출) the payment debited, which is reclassified.
+    workflow — the capital expenditure (자본지출) the payment debited, which is reclassified. Property
+    held before the ledger began is carried over against basic net assets (기본순자산).
     """
     acting = _require_role(actor, KEEPER_ROLES, "register public property")
     _require_past(acquired_on, "acquisition date")

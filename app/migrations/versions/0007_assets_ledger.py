@@ -313,6 +313,7 @@ def upgrade() -> None:
                 "cash",
                 "payable",
                 "capital_expenditure",
+                "opening_balance",
                 name="fundingsource",
                 native_enum=False,
                 create_constraint=True,
