@@ -203,6 +203,17 @@ class TestAccess:
                 channel=ReceiptChannel.GIRO,
                 reference="SUWON-1",
             )
+        with pytest.raises(NotFoundError, match="fiscal year"):
+            await services.create_revenue_item(
+                revenue.session,
+                suwon.officer_actor,
+                fiscal_year_id=item.fiscal_year_id,
+                account_id=item.account_id,
+                kind=RevenueKind.NON_TAX,
+                code="999-01",
+                name="남의 세입",
+                budget_amount=0,
+            )
         headers = suwon.official.headers
         path = f"/api/finance/revenue/assessments/{assessment.id}"
         assert (await client.get(path, headers=headers)).status_code == 404
@@ -440,6 +451,14 @@ class TestTransitions:
             await services.decide_refund(
                 revenue.session, revenue.staff.approver_actor, refund.id, approve=True
             )
+
+    async def test_a_closed_year_takes_no_new_assessments(self, revenue: RevenueWorld) -> None:
+        item = await revenue.item()
+        await finance_services.close_fiscal_year(
+            revenue.session, revenue.staff.approver_actor, item.fiscal_year_id
+        )
+        with pytest.raises(ConflictError, match="closed"):
+            await revenue.assessment(item, 1_000)
 
     async def test_a_reduction_must_leave_something_due(self, revenue: RevenueWorld) -> None:
         item = await revenue.item()

@@ -158,8 +158,10 @@ async def create_revenue_item(
 ) -> RevenueItem:
     """Add a 세입과목 with its revenue budget (세입예산액) to an open fiscal year."""
     acting = _require_role(actor, SETUP_ROLES, "maintain revenue items")
-    year = await _require_open_year(session, fiscal_year_id)
-    actor.require_access(year.government_code, "fiscal year")
+    year = await session.get(FiscalYear, fiscal_year_id)
+    if year is None or year.government_code != acting.government_code:
+        raise NotFoundError("No such fiscal year.")
+    await _require_open_year(session, year.id)
     account = await session.get(FinanceAccount, account_id)
     if account is None or account.government_code != year.government_code:
         raise NotFoundError("No such account.")
