@@ -8,7 +8,7 @@ control center must show what it knows while a region is down, which is exactly 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +30,6 @@ class Fetched:
     url: str
     data: Any = None
     error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def reachable(self) -> bool:
