@@ -305,3 +305,10 @@ def test_the_inspection_checks_every_service_through_real_routes_and_fails_on_wh
     inspection = stack.state()["inspection"]
     assert inspection["status"] == "fail"
     assert inspection["failed_checks"] == 2
+
+    def inspection_gauges() -> str | None:
+        metrics = httpx.get(f"{stack.server.base_url}/metrics", timeout=5).text
+        return metrics if "lofin_inspection_failed_checks 2.0" in metrics else None
+
+    metrics = wait_until("the inspection gauges", inspection_gauges, 15)
+    assert "lofin_inspection_last_run_timestamp_seconds " in metrics
