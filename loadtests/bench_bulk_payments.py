@@ -22,6 +22,8 @@ import platform
 import signal
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,14 +37,15 @@ from loadtests.bench_payment_orders import (
     MAKER,
     BenchConfig,
     _raise_keyboard_interrupt,
+    _stop_postgres,
     bearer,
     expect,
     libpq_url,
     machine_load,
     measure_baseline,
     roomiest_lines,
-    served_on_postgres,
 )
+from tests.support.postgres import PostgresServer
 from tests.support.server import LofinServer, run_lofin
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -234,12 +237,26 @@ def verify_in_database(database_url: str, batch_id: str, lines: int) -> dict[str
     }
 
 
+@contextmanager
+def served(workers: int, workdir: Path) -> Iterator[LofinServer]:
+    """A throw-away PostgreSQL 15 with the demo data and ``lofin serve`` on it, both stopped by PID."""
+    with ExitStack() as cleanup:
+        postgres = PostgresServer()
+        cleanup.callback(_stop_postgres, postgres)
+        postgres.start()
+        server = LofinServer(postgres.create_database("lofin_bench_bulk"), workdir, workers=workers)
+        cleanup.callback(server.stop)
+        server.prepare_database()
+        server.start()
+        yield server
+
+
 def run_benchmark(config: BulkBenchConfig) -> dict[str, Any]:
     """One whole run (servers started and stopped here); returns what is also written as JSON."""
     load_before = machine_load()
     with (
         tempfile.TemporaryDirectory(prefix="lofin-bench-bulk-") as workdir,
-        served_on_postgres(config.workers, Path(workdir)) as server,
+        served(config.workers, Path(workdir)) as server,
     ):
         outcome = asyncio.run(exercise(config, server))
     result = {
