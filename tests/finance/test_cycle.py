@@ -587,6 +587,31 @@ class TestApi:
         assert rows[0][0] == "구분"
         assert rows[-1][0] == "총계"
 
+    async def test_dashboard_filters_and_paging(self, client: Client, cycle_world: CycleWorld) -> None:
+        w = cycle_world
+        lines = await _year_with_activity(w)
+        headers = w.staff.official.headers
+        everything = await _ok(await client.get("/api/finance/budget-vs-actual", headers=headers))
+        assert everything["total"] == 3
+        assert {p["code"] for p in everything["policies"]} == {"P1", "P2"}
+        assert (everything["budget"], everything["paid"]) == (3_500, 1_200)
+        other = await w.session.get(Programme, lines["other"].programme_id)
+        assert other is not None and other.parent_id is not None
+        unit = await _ok(
+            await client.get(f"/api/finance/budget-vs-actual?programme_id={other.parent_id}", headers=headers)
+        )
+        assert [row["budget_line_id"] for row in unit["items"]] == [str(lines["other"].id)]
+        assert (unit["budget"], [p["code"] for p in unit["policies"]]) == (750, ["P2"])
+        page = await _ok(await client.get("/api/finance/budget-vs-actual?limit=1&offset=1", headers=headers))
+        assert (page["total"], len(page["items"]), page["budget"]) == (3, 1, 3_500)  # totals cover every line
+        accounts = await _ok(await client.get("/api/finance/accounts", headers=headers))
+        by_account = await _ok(
+            await client.get(f"/api/finance/budget-vs-actual?account_id={accounts[0]['id']}", headers=headers)
+        )
+        assert by_account["total"] == 3
+        unknown = await client.get(f"/api/finance/budget-vs-actual?account_id={other.id}", headers=headers)
+        assert unknown.status_code == 404
+
     async def test_tenancy_and_roles(
         self, client: Client, cycle_world: CycleWorld, accounts: Accounts
     ) -> None:
