@@ -183,7 +183,7 @@ class TestFinanceWalk:
         expect(page.get_by_role("row").filter(has_text="종로문화기획")).to_have_count(1)
 
         walk.as_user("approver.jongno", "/finance/inbox")
-        walk.approve("지급명령", AMOUNT)
+        walk.approve("지급명령", "종로문화기획: 행사 대행 용역 대가")
 
         # 재무관 (지출원): the treasury bank paid.
         walk.as_user("finance.jongno", "/finance/payment-orders?status=approved")

@@ -11,6 +11,8 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from app.finance import services
+from app.finance.models import ExpenditureResolution, PaymentOrder
+from app.finance.pages import queries
 from app.finance.pages.budget import may_decide
 from app.finance.pages.common import Notice, redirect, render
 from app.platform.auth.guards import ActingActor, OptionalUser
@@ -42,6 +44,21 @@ DETAIL_PATHS = {
 }
 
 
+async def _payment_order_summaries(
+    db_session: DbSession, actor: ActingActor, order_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """What a payment order pays, as the approver needs to read it (the inbox item names only its key)."""
+    orders = (await queries.by_id(db_session, actor, PaymentOrder, order_ids)).values()
+    resolutions = await queries.by_id(
+        db_session, actor, ExpenditureResolution, (o.resolution_id for o in orders)
+    )
+    return {
+        o.id: f"{r.payee_name}: {r.description}"
+        for o in orders
+        if (r := resolutions.get(o.resolution_id)) is not None
+    }
+
+
 class DecisionForm(msgspec.Struct):
     """An approver's decision on one request."""
 
@@ -56,11 +73,15 @@ class InboxPages(Controller):
         self, current_user: OptionalUser, actor: ActingActor, db_session: DbSession, notice: Notice = None
     ) -> Template:
         """Requests of the government awaiting a decision, oldest first (never your own)."""
+        items = await services.approver_inbox(db_session, actor)
         return render(
             "inbox.html",
             current_user,
             notice=notice,
-            items=await services.approver_inbox(db_session, actor),
+            items=items,
+            summaries=await _payment_order_summaries(
+                db_session, actor, [i.id for i in items if i.kind == "payment_order"]
+            ),
             kinds=INBOX_KINDS,
             decidable=frozenset(DECIDERS),
             detail_paths=DETAIL_PATHS,

@@ -44,7 +44,14 @@ ListedT = TypeVar(
     PaymentOrder,
 )
 RecordT = TypeVar(
-    "RecordT", BudgetLine, Contract, Commitment, ExpenditureResolution, Programme, FinanceAccount
+    "RecordT",
+    BudgetLine,
+    Contract,
+    Commitment,
+    ExpenditureResolution,
+    PaymentOrder,
+    Programme,
+    FinanceAccount,
 )
 
 
