@@ -269,7 +269,7 @@ class TestExecutionPages:
         assert "계약을 등록했습니다." in page
         assert "220-81-62517" in page
 
-    async def test_commitment_over_what_is_available_is_refused_and_nothing_is_reserved(
+    async def test_commitment_over_what_is_available_is_refused_then_requested_and_cancelled(
         self, client: Client, world: FinanceWorld
     ) -> None:
         line = await world.line(budget=10_000_000, allocated=5_000_000)
@@ -286,6 +286,29 @@ class TestExecutionPages:
             select(BudgetLine.committed_amount).where(BudgetLine.id == line.id)
         )
         assert committed == 0
+
+        requested = await _submit(
+            client,
+            f"/finance/commitments/new?line={line.id}",
+            "/finance/commitments",
+            {"budget_line_id": str(line.id), "amount": "5,000,000", "description": "복사기 임차"},
+        )
+        assert requested.status_code == 303
+        commitment_path = requested.headers["location"].split("?")[0]
+        cancelled = await _submit(client, commitment_path, f"{commitment_path}/cancel", {})
+        assert cancelled.headers["location"].endswith("?notice=commitment_cancelled")
+        page = (await client.get(cancelled.headers["location"])).text
+        assert "확보했던 금액이 풀렸습니다." in page
+        assert "취소" in page
+
+        neither = await _submit(
+            client,
+            "/finance/resolutions/new",
+            "/finance/resolutions",
+            {"amount": "10,000", "payee_name": "한국전력공사", "description": "전기요금"},
+        )
+        assert neither.status_code == 422
+        assert "하나만 고르세요." in neither.text
 
     async def test_payment_order_form_sent_twice_orders_once_and_the_officer_pays(
         self, client: Client, world: FinanceWorld
