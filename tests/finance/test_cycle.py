@@ -388,6 +388,39 @@ class TestCarryOver:
         assert (await w.session.get(FiscalYear, year.id)).status is FiscalYearStatus.OPEN  # type: ignore[union-attr]
 
 
+class TestClosingWithoutCarryOver:
+    async def test_refused_while_a_proposal_waits_then_closes(
+        self, client: Client, cycle_world: CycleWorld
+    ) -> None:
+        w = cycle_world
+        lines = await _year_with_activity(w)
+        year = await w.fiscal_year()
+        waiting = await cycle.request_carry_over(
+            w.session,
+            w.staff.maker,
+            fiscal_year_id=year.id,
+            items=[cycle.CarryOverRequestItem(lines["owed"].id, CarryOverKind.UNAVOIDABLE, 300, "공기 지연")],
+        )
+        with pytest.raises(ForbiddenError):
+            await cycle.close_without_carry_over(w.session, w.staff.maker, year.id)
+        with pytest.raises(ConflictError):
+            await cycle.close_without_carry_over(w.session, w.staff.approver_actor, year.id)
+        await cycle.decide_carry_over(w.session, w.staff.approver_actor, waiting.id, approve=False)
+
+        await _sign_in(client, w.staff.approver.user.username)
+        page = await client.get(f"/finance/carry-over?fiscal_year_id={year.id}")
+        assert "이월 없이 회계연도 마감" in page.text
+        closed = await client.post(
+            "/finance/carry-over/close",
+            data={"_csrf_token": _csrf(page.text), "fiscal_year_id": str(year.id)},
+        )
+        assert closed.status_code == 200 and "회계연도를 마감했습니다" in closed.text
+        stored = await w.session.get(FiscalYear, year.id)
+        assert stored is not None
+        await w.session.refresh(stored)
+        assert stored.status is FiscalYearStatus.CLOSED
+
+
 class TestSettlement:
     async def test_numbers_add_up(self, cycle_world: CycleWorld) -> None:
         w = cycle_world

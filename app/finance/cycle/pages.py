@@ -75,6 +75,7 @@ DONE_MESSAGES = {
     "approve": N_("Approved."),
     "reject": N_("Rejected."),
     "cancel": N_("Withdrawn."),
+    "closed": N_("The fiscal year is closed; nothing was carried over."),
 }
 Done = Annotated[str | None, QueryParameter(pattern=r"^(requested|approve|reject|cancel)$")]
 MAKE_OR_DECIDE = require_roles(*finance.MAKER_ROLES, *finance.APPROVER_ROLES)
@@ -331,11 +332,12 @@ class CyclePages(Controller):
         actor: ActingActor,
         db_session: DbSession,
         fiscal_year_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
+        done: Annotated[str | None, QueryParameter(pattern=r"^closed$")] = None,
     ) -> Template:
         """A year's lines with budget left, the proposal form, and the year's carry-overs."""
         year, years = await _year_or_newest(db_session, actor, fiscal_year_id)
         return await self._carry_over_page(
-            current_user, actor, db_session, year, years, values={}, refusal=None
+            current_user, actor, db_session, year, years, values={}, refusal=None, done=done
         )
 
     async def _carry_over_page(
@@ -348,6 +350,7 @@ class CyclePages(Controller):
         *,
         values: dict[str, str],
         refusal: str | None,
+        done: str | None = None,
     ) -> Template:
         candidates = await services.carry_over_candidates(db_session, actor, year.id) if year else []
         proposals, _ = (
@@ -367,6 +370,13 @@ class CyclePages(Controller):
                 proposals=proposals,
                 values=values,
                 refusal=refusal,
+                done=done,
+                may_close=actor.role in finance.APPROVER_ROLES
+                and year is not None
+                and year.status is FiscalYearStatus.OPEN
+                and not any(
+                    p.status in (ApprovalStatus.REQUESTED, ApprovalStatus.APPROVED) for p in proposals
+                ),
                 may_request=actor.role in finance.MAKER_ROLES
                 and year is not None
                 and year.status is FiscalYearStatus.OPEN,
@@ -429,6 +439,18 @@ class CyclePages(Controller):
             )
         await savepoint.commit()
         return Redirect(path=f"/finance/carry-over/{proposal.id}?done=requested", status_code=303)
+
+    @post("/carry-over/close", guards=[require_roles(*finance.APPROVER_ROLES)])
+    async def close_year(
+        self, request: Request[Any, Any, Any], actor: ActingActor, db_session: DbSession
+    ) -> Redirect:
+        """Close the chosen year without carrying anything over."""
+        form: FormMultiDict = await request.form()
+        year_id = _uuid(str(form.get("fiscal_year_id", "")))
+        if year_id is None:
+            raise NotFoundError("No such fiscal year.")
+        await services.close_without_carry_over(db_session, actor, year_id)
+        return Redirect(path=f"/finance/carry-over?fiscal_year_id={year_id}&done=closed", status_code=303)
 
     @get("/carry-over/{carry_over_id:uuid}")
     async def carry_over_detail(

@@ -721,6 +721,26 @@ async def decide_carry_over(
     return carry_over
 
 
+async def close_without_carry_over(
+    session: AsyncSession, actor: Actor, fiscal_year_id: uuid.UUID
+) -> FiscalYear:
+    """Close a year that carries nothing over; refused while a carry-over proposal awaits its decision."""
+    finance._require_role(actor, finance.APPROVER_ROLES, "close fiscal years")
+    year = await _get_record(session, actor, FiscalYear, fiscal_year_id, "fiscal year")
+    pending = await session.scalar(
+        select(func.count())
+        .select_from(CarryOver)
+        .where(CarryOver.fiscal_year_id == year.id, CarryOver.status == ApprovalStatus.REQUESTED)
+    )
+    if pending:
+        raise ConflictError(
+            gettext(
+                "A carry-over of this year awaits a decision: approve it (which closes the year) or reject it first."
+            )
+        )
+    return await finance.close_fiscal_year(session, actor, year.id)
+
+
 async def _carried_line(
     session: AsyncSession,
     actor: Actor,
