@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,14 +19,18 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.finance import services as finance
 from app.finance.bulk import continuity, files, services
 from app.finance.bulk.models import BatchStatus
 from app.finance.models import BudgetLine, ObjectGroup, PaymentOrder, PaymentOrderStatus
-from tests.finance.conftest import FinanceWorld
+from app.platform.db import create_engine
+from tests.conftest import Accounts, make_settings
+from tests.finance.conftest import FinanceWorld, make_staff
 from tests.finance.test_bulk import approved, csv_file, payees, result_for, table_counts
-from tests.support.postgres import PostgresServer
+from tests.support.database import migrate_and_seed
+from tests.support.postgres import PG_BIN, PostgresServer, _as_postgres, free_port
 from tests.support.server import lofin_env, run_lofin
 
 
@@ -151,15 +162,70 @@ class TestImport:
         ).refused_files
 
 
+async def committed_welfare_batch(url: str) -> tuple[str, str]:
+    """A migrated database with an approved 12-payee welfare batch of 종로구; the officer's username and the batch id."""
+    engine = create_engine(url, make_settings(url))
+    try:
+        await migrate_and_seed(engine)
+        async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
+            staff = await make_staff(Accounts(session), "11110")
+            world = FinanceWorld(session, staff)
+            line = await world.line(
+                budget=10_000_000, allocated=10_000_000, group=ObjectGroup.CURRENT_TRANSFERS
+            )
+            batch = await approved(world, line, csv_file(payees(12)))
+    finally:
+        await engine.dispose()
+    return staff.officer.user.username, str(batch.id)
+
+
+@contextmanager
+def hot_standby_of(primary: PostgresServer) -> Iterator[int]:
+    """A physical replica of ``primary`` (pg_basebackup, streaming, hot standby); yields its port."""
+    base = Path(tempfile.mkdtemp(prefix="lofin-standby-"))
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+    base.chmod(0o755)
+    data, port = base / "data", free_port()
+    (base / "socket").mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(base / "socket", "postgres", "postgres")
+    backup = [str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"]
+    subprocess.run(
+        _as_postgres([*backup, "-D", str(data), "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"]),
+        check=True,
+    )
+    options = f"-p {port} -k {base / 'socket'} -c listen_addresses=127.0.0.1 -c hot_standby=on -c max_connections=200"
+    control = [
+        str(PG_BIN / "pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(base / "log"),
+        "-o",
+        options,
+        "-w",
+        "-t",
+        "30",
+    ]
+    subprocess.run(_as_postgres([*control, "start"]), check=True, capture_output=True)
+    try:
+        yield port
+    finally:
+        subprocess.run(
+            _as_postgres([*control[:3], "-m", "immediate", "-w", "stop"]), capture_output=True, check=False
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
 @pytest.mark.postgres
-def test_export_from_a_select_only_read_only_role_and_import_on_the_primary(
+def test_export_from_a_hot_standby_as_a_select_only_role_then_import_on_the_primary(
     postgres_server: PostgresServer, tmp_path: Path
 ) -> None:
-    """The real commands: export as a role that can only SELECT in read-only transactions, import as the app."""
+    """The real commands: export from a physical replica as a role that may only SELECT, import on the primary."""
     url = postgres_server.create_database("lofin_continuity")
     env = lofin_env(url)
-    run_lofin("db", "upgrade", env=env)
-    run_lofin("seed", "--demo", env=env)
+    officer, batch_id = asyncio.run(committed_welfare_batch(url))
     database = url.rsplit("/", 1)[1]
     statements = [
         "CREATE ROLE dr_reader LOGIN",
@@ -173,34 +239,30 @@ def test_export_from_a_select_only_read_only_role_and_import_on_the_primary(
     ) as connection:
         for statement in statements:
             connection.execute(statement)  # type: ignore[arg-type]
-    reader_url = url.replace("://postgres@", "://dr_reader@")
-    assert reader_url != url
     out = tmp_path / "export"
-    exported = run_lofin(
-        "continuity",
-        "export",
-        "--database-url",
-        reader_url,
-        "--government",
-        "11110",
-        "--out",
-        str(out),
-        env=env,
-    )
+    with hot_standby_of(postgres_server) as standby_port:
+        replica_url = f"postgresql+psycopg://dr_reader@127.0.0.1:{standby_port}/{database}"
+        exported = run_lofin(
+            "continuity",
+            "export",
+            "--database-url",
+            replica_url,
+            "--government",
+            "11110",
+            "--out",
+            str(out),
+            env=env,
+        )
     assert "exported" in exported.stdout
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["source"]["lsn"] and manifest["source"]["url"].startswith(
-        "postgresql+psycopg://dr_reader@"
-    )
-    (batch,) = [i for i in manifest["items"] if i["kind"] == "bulk_batch"]
-    assert (batch["title"], batch["lines"], batch["object_group"]) == (
-        "11월 긴급 생계비 지원",
-        12,
-        "current_transfers",
-    )
+    source = manifest["source"]
+    assert source["in_recovery"] is True and source["lsn"]
+    assert source["url"] == replica_url
+    (batch,) = manifest["items"]
+    assert (batch["id"], batch["lines"], batch["object_group"]) == (batch_id, 12, "current_transfers")
     result = tmp_path / "result.csv"
     result.write_bytes(answer((out / batch["file"]).read_bytes(), failed=frozenset({2})))
     command = ("continuity", "import", "--manifest", str(out / "manifest.json"), "--result", str(result))
-    imported = json.loads(run_lofin(*command, "--as", "finance.jongno", env=env).stdout)
+    imported = json.loads(run_lofin(*command, "--as", officer, env=env).stdout)
     assert [i["id"] for i in imported["recorded"]] == [batch["id"]]
     assert imported["failed_at_bank"][0]["failed_lines"] == 1
