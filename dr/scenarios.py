@@ -10,6 +10,7 @@ from __future__ import annotations
 import signal
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from dr import pitr
 from dr.cluster import (
@@ -31,6 +32,7 @@ from infra.lab import (
     etcd_healthy,
     etcd_process,
     host_processes,
+    http_json,
     http_status,
     patroni_process,
     sql,
@@ -55,8 +57,25 @@ SPLIT_BRAIN_WATCH_S = 15
 # ---------------------------------------------------------------- 1 primary crash
 
 
+def _monitoring_has_seen_every_member(drill: Drill) -> bool:
+    """daejeon's Prometheus holds two samples of ``patroni_primary`` for each member: a leader change shows."""
+    lab, region = drill.lab, drill.lab.primary_region
+    host = region.with_role("monitoring")[0]
+    expr = f'count(count_over_time(patroni_primary{{region="{region.name}"}}[5m]) >= 2)'
+    url = f"http://{host.address}:{lab.env.ports['prometheus']}/api/v1/query?" + urlencode({"query": expr})
+    status, body = http_json(url, timeout=3)
+    result = body.get("data", {}).get("result", []) if status == 200 and isinstance(body, dict) else []
+    return bool(result) and int(float(result[0]["value"][1])) == len(region.with_role("db"))
+
+
 def primary_crash(drill: Drill) -> None:
     lab, region = drill.lab, drill.lab.primary_region
+    drill.wait(
+        "given: daejeon's Prometheus has scraped every member twice",
+        lambda: _monitoring_has_seen_every_member(drill),
+        60,
+        1.0,
+    )
     old = member_with_role(lab, region, "leader")
     drill.mark_fault(f"kill -9 of {old.name}'s Patroni and postmaster")
     kill_database_node(lab, old)
@@ -69,16 +88,20 @@ def primary_crash(drill: Drill) -> None:
     rto = drill.measure_recovery(FAILOVER_LIMIT_S)
     drill.writes_go_on()
     drill.expect(rto <= PRIMARY_CRASH_RTO_S, f"RTO {rto:.1f} s is over the {PRIMARY_CRASH_RTO_S} s target")
-    fault = drill.fault_at or 0.0
-    seen = drill.wait(
-        "PatroniLeaderChanged firing",
-        lambda: drill.alerts.seen("PatroniLeaderChanged"),
-        max(1.0, ALERT_LIMIT_S - (time.monotonic() - fault)),
-        0.5,
-    )
-    drill.report.measurements["alert_leader_changed_after_s"] = round(seen - fault, 1)
     statuses = drill.load.outcomes()["write"]
     drill.expect("500" not in statuses, f"the app answered 500 to {statuses.get('500')} writes")
+    fault = drill.fault_at or 0.0
+    if any(name.startswith("PatroniLeaderChanged") for name in drill.alerts.already):
+        # it stays active 10 min after any leader change: an earlier drill's would answer for this one
+        drill.step("PatroniLeaderChanged was already active before the fault: not checked this time")
+    else:
+        seen = drill.wait(
+            "PatroniLeaderChanged firing",
+            lambda: drill.alerts.seen("PatroniLeaderChanged"),
+            max(1.0, ALERT_LIMIT_S - (time.monotonic() - fault)),
+            0.5,
+        )
+        drill.report.measurements["alert_leader_changed_after_s"] = round(seen - fault, 1)
 
 
 # ---------------------------------------------------------------- 2 planned switchover
