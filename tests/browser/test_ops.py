@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_shell import sign_in
-from tests.ops.test_live import drill_report, ready, start, stop, wait_until
+from tests.ops.test_live import drill_report, start_alertmanager, stop
 from tests.support.postgres import free_port
 from tests.support.server import LofinServer, serving_demo
 
@@ -23,21 +23,12 @@ def ops_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LofinServer
     """The demo app whose Patroni and Prometheus do not answer, with a real Alertmanager holding two alerts."""
     workdir = tmp_path_factory.mktemp("ops-browser")
     am_url = f"http://127.0.0.1:{free_port()}"
-    (workdir / "alertmanager.yml").write_text("route:\n  receiver: none\nreceivers:\n  - name: none\n")
-    alertmanager = start(
-        [
-            "prometheus-alertmanager",
-            f"--config.file={workdir / 'alertmanager.yml'}",
-            f"--storage.path={workdir / 'am'}",
-            f"--web.listen-address={am_url.removeprefix('http://')}",
-            "--cluster.listen-address=",
-        ],
-        workdir / "alertmanager.log",
+    alertmanager = start_alertmanager(
+        workdir, am_url, "route:\n  receiver: none\nreceivers:\n  - name: none\n"
     )
     drill_report(workdir / "drills")
     dead = f"http://127.0.0.1:{free_port()}"
     try:
-        wait_until("Alertmanager ready", lambda: ready(f"{am_url}/-/ready"), 15)
         now = datetime.now(UTC).isoformat()
         alerts = [
             {

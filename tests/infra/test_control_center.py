@@ -18,13 +18,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from app.platform.seed import DEMO_PASSWORD
 from infra import processes
 from infra.lab import Lab, data_dir, leader_host, patroni_process, wait_for
 from infra.topology import PROJECT_ROOT
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import browser  # noqa: F401 - the module's Chromium, as the browser tests get it
 
 pytestmark = pytest.mark.lab
 
@@ -51,22 +51,12 @@ def lab() -> Iterator[Lab]:
         lofin_ops("lab", "down", timeout=60)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def app_url(lab: Lab) -> str:
     return f"http://{lab.primary_region.with_role('app')[0].address}:{lab.env.ports['app']}"
 
 
 @pytest.fixture
-def page(browser: Browser, lab: Lab) -> Iterator[Page]:
+def page(browser: Browser, lab: Lab) -> Iterator[Page]:  # noqa: F811 - the imported fixture
     context = browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{app_url(lab)}/login?next=/ops/")

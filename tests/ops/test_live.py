@@ -55,6 +55,27 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=5)
 
 
+def start_alertmanager(workdir: Path, url: str, config: str) -> subprocess.Popen[bytes]:
+    """A single Alertmanager (no gossip) with ``config`` on ``url``, ready to take alerts."""
+    (workdir / "alertmanager.yml").write_text(config)
+    process = start(
+        [
+            "prometheus-alertmanager",
+            f"--config.file={workdir / 'alertmanager.yml'}",
+            f"--storage.path={workdir / 'am'}",
+            f"--web.listen-address={url.removeprefix('http://')}",
+            "--cluster.listen-address=",
+        ],
+        workdir / "alertmanager.log",
+    )
+    try:
+        wait_until("Alertmanager ready", lambda: ready(f"{url}/-/ready"), 15)
+    except AssertionError:
+        stop(process)
+        raise
+    return process
+
+
 def ready(url: str) -> bool:
     try:
         return httpx.get(url, timeout=1).status_code == 200
@@ -155,33 +176,23 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     )
     token_file = workdir / "webhook.token"
     token_file.write_text(TOKEN)
-    (workdir / "alertmanager.yml").write_text(alertmanager_config(server.base_url, token_file))
     (workdir / "prometheus.yml").write_text(prometheus_config(server.base_url.removeprefix("http://")))
-    processes = [
-        start(
-            [
-                "prometheus-alertmanager",
-                f"--config.file={workdir / 'alertmanager.yml'}",
-                f"--storage.path={workdir / 'am'}",
-                f"--web.listen-address={am_url.removeprefix('http://')}",
-                "--cluster.listen-address=",
-            ],
-            workdir / "alertmanager.log",
-        ),
-        start(
-            [
-                "/usr/bin/prometheus",
-                f"--config.file={workdir / 'prometheus.yml'}",
-                f"--storage.tsdb.path={workdir / 'prom'}",
-                f"--web.listen-address={prom_url.removeprefix('http://')}",
-            ],
-            workdir / "prometheus.log",
-        ),
-    ]
+    prometheus = start(
+        [
+            "/usr/bin/prometheus",
+            f"--config.file={workdir / 'prometheus.yml'}",
+            f"--storage.tsdb.path={workdir / 'prom'}",
+            f"--web.listen-address={prom_url.removeprefix('http://')}",
+        ],
+        workdir / "prometheus.log",
+    )
+    processes = [prometheus]
     try:
+        processes.append(
+            start_alertmanager(workdir, am_url, alertmanager_config(server.base_url, token_file))
+        )
         server.prepare_database()
         server.start()
-        wait_until("Alertmanager ready", lambda: ready(f"{am_url}/-/ready"), 15)
         wait_until("Prometheus ready", lambda: ready(f"{prom_url}/-/ready"), 15)
         issued = httpx.post(
             f"{server.base_url}/api/auth/token",
@@ -190,7 +201,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         )
         assert issued.status_code == 201, issued.text
         headers = {"Authorization": f"Bearer {issued.json()['token']}"}
-        yield Stack(server, am_url, prom_url, processes[0], headers)
+        yield Stack(server, am_url, prom_url, processes[1], headers)
     finally:
         server.stop()
         for process in processes:
@@ -226,9 +237,11 @@ def test_services_drills_and_instances_come_from_prometheus(stack: Stack) -> Non
         rate = services["disclosure"]["requests_per_second"]
         return state if rate and rate > 0 else None
 
-    state = wait_until("disclosure traffic in Prometheus", disclosure_traffic, 20)
+    state = wait_until("disclosure traffic in Prometheus", disclosure_traffic, 30)
     assert (state["app_instances_up"], state["app_instances"]) == (1, 1)
-    assert {s["status"] for s in state["services"]} == {"ok"}
+    # judged from Prometheus (not unknown); p95 may exceed 1 s on a loaded machine, which is a warning
+    assert {s["status"] for s in state["services"] if s["slug"] != "disclosure"} == {"ok"}
+    assert {s["status"] for s in state["services"] if s["slug"] == "disclosure"} <= {"ok", "warn"}
     assert [(d["scenario"], d["passed"], d["rto_seconds"]) for d in state["drills"]] == [
         ("primary-crash", True, 12.5)
     ]
