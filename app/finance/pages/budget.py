@@ -601,19 +601,21 @@ class BudgetPages(Controller):
         page: PageNumber = 1,
     ) -> Template:
         """Allocation requests per quarter and their decisions."""
-        where: list[Any] = [Allocation.status == ApprovalStatus(status)] if status else []
-        if line is not None:
-            where.append(Allocation.budget_line_id == line)
-        allocations, total = await queries.list_records(
-            db_session, actor, Allocation, where=where, limit=PAGE_SIZE, offset=page_offset(page)
+        allocations, labels, total = await queries.requests_on_lines(
+            db_session,
+            actor,
+            Allocation,
+            status=status,
+            line_id=line,
+            limit=PAGE_SIZE,
+            offset=page_offset(page),
         )
-        lines = await queries.by_id(db_session, actor, BudgetLine, queries.ids(allocations, "budget_line_id"))
         return render(
             "allocations.html",
             current_user,
             notice=notice,
             allocations=allocations,
-            labels=await queries.line_labels(db_session, actor, lines.values()),
+            labels=labels,
             statuses=list(ApprovalStatus),
             status=status,
             **paging(total, page, status=status, line=line),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, QueryParameter
@@ -215,19 +215,21 @@ class ExecutionPages(Controller):
         page: PageNumber = 1,
     ) -> Template:
         """Commitments and where each stands."""
-        where: list[Any] = [Commitment.status == ApprovalStatus(status)] if status else []
-        if line is not None:
-            where.append(Commitment.budget_line_id == line)
-        commitments, total = await queries.list_records(
-            db_session, actor, Commitment, where=where, limit=PAGE_SIZE, offset=page_offset(page)
+        commitments, labels, total = await queries.requests_on_lines(
+            db_session,
+            actor,
+            Commitment,
+            status=status,
+            line_id=line,
+            limit=PAGE_SIZE,
+            offset=page_offset(page),
         )
-        lines = await queries.by_id(db_session, actor, BudgetLine, queries.ids(commitments, "budget_line_id"))
         return render(
             "commitments.html",
             current_user,
             notice=notice,
             commitments=commitments,
-            labels=await queries.line_labels(db_session, actor, lines.values()),
+            labels=labels,
             statuses=list(ApprovalStatus),
             status=status,
             **paging(total, page, status=status, line=line),
@@ -404,24 +406,29 @@ class ExecutionPages(Controller):
         actor: ActingActor,
         db_session: DbSession,
         status: ApprovalFilter = None,
+        line: LineFilter = None,
         notice: Notice = None,
         page: PageNumber = 1,
     ) -> Template:
         """Expenditure resolutions and where each stands."""
-        where = [ExpenditureResolution.status == ApprovalStatus(status)] if status else []
-        resolutions, total = await queries.list_records(
-            db_session, actor, ExpenditureResolution, where=where, limit=PAGE_SIZE, offset=page_offset(page)
+        resolutions, labels, total = await queries.requests_on_lines(
+            db_session,
+            actor,
+            ExpenditureResolution,
+            status=status,
+            line_id=line,
+            limit=PAGE_SIZE,
+            offset=page_offset(page),
         )
-        lines = await queries.by_id(db_session, actor, BudgetLine, queries.ids(resolutions, "budget_line_id"))
         return render(
             "resolutions.html",
             current_user,
             notice=notice,
             resolutions=resolutions,
-            labels=await queries.line_labels(db_session, actor, lines.values()),
+            labels=labels,
             statuses=list(ApprovalStatus),
             status=status,
-            **paging(total, page, status=status),
+            **paging(total, page, status=status, line=line),
         )
 
     @get("/resolutions/new", guards=[may_make])

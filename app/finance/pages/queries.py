@@ -55,6 +55,9 @@ RecordT = TypeVar(
 )
 
 
+LineRequestT = TypeVar("LineRequestT", Allocation, Commitment, ExpenditureResolution)
+
+
 def _require_reader(actor: Actor) -> None:
     if actor.role not in services.READER_ROLES:
         raise ForbiddenError(f"Your role ({actor.role}) may not read finance records.")
@@ -75,6 +78,27 @@ async def list_records(
     return await fetch_page(
         session, query, order_by=[model.created_at.desc(), model.id], limit=limit, offset=offset
     )
+
+
+async def requests_on_lines(
+    session: AsyncSession,
+    actor: Actor,
+    model: type[LineRequestT],
+    *,
+    status: str | None,
+    line_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[LineRequestT], dict[uuid.UUID, str], int]:
+    """One page of allocations, commitments or resolutions (of a status, on a line), with their lines' labels."""
+    where: list[ColumnElement[bool]] = []
+    if status is not None:
+        where.append(model.status == ApprovalStatus(status))
+    if line_id is not None:
+        where.append(model.budget_line_id == line_id)
+    records, total = await list_records(session, actor, model, where=where, limit=limit, offset=offset)
+    lines = await by_id(session, actor, BudgetLine, ids(records, "budget_line_id"))
+    return records, await line_labels(session, actor, lines.values()), total
 
 
 async def by_id(
