@@ -405,6 +405,10 @@ class TestClosingWithoutCarryOver:
             await cycle.close_without_carry_over(w.session, w.staff.maker, year.id)
         with pytest.raises(ConflictError):
             await cycle.close_without_carry_over(w.session, w.staff.approver_actor, year.id)
+        refused = await client.post(
+            f"/api/finance/fiscal-years/{year.id}/close-without-carry-over", headers=w.staff.approver.headers
+        )
+        assert refused.status_code == 409
         await cycle.decide_carry_over(w.session, w.staff.approver_actor, waiting.id, approve=False)
 
         await _sign_in(client, w.staff.approver.user.username)

@@ -32,6 +32,7 @@ from app.finance.cycle.schemas import (
     TransferPage,
 )
 from app.finance.models import ApprovalStatus
+from app.finance.schemas import FiscalYearOut
 from app.platform.auth.guards import ActingActor
 from app.platform.db import DbSession
 from app.platform.i18n import gettext
@@ -307,6 +308,20 @@ class CarryOverController(_FinanceController):
         """409 once decided."""
         await services.cancel_carry_over(db_session, actor, carry_over_id)
         return carry_over_out(*await services.get_carry_over(db_session, actor, carry_over_id))
+
+    @post(
+        "/fiscal-years/{fiscal_year_id:uuid}/close-without-carry-over",
+        guards=[may_approve],
+        status_code=HTTP_200_OK,
+        summary="Close a fiscal year that carries nothing over",
+    )
+    async def close_without_carry_over(
+        self, fiscal_year_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActingActor
+    ) -> FiscalYearOut:
+        """409 while a carry-over proposal awaits its decision, or if the year is closed already."""
+        return shape(
+            FiscalYearOut, await services.close_without_carry_over(db_session, actor, fiscal_year_id)
+        )
 
 
 class SettlementController(_FinanceController):
