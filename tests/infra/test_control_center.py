@@ -111,7 +111,11 @@ def test_killing_the_primary_shows_the_leader_change_on_the_page(
     processes.send([patroni_pid, postmaster], signal.SIGKILL)
 
     # no reload: the panel refreshes itself, and the alert must arrive through it
-    row = page.get_by_role("row").filter(has_text="PatroniLeaderChanged")
+    row = (
+        page.get_by_role("table", name="발생 중인 경보")
+        .get_by_role("row")
+        .filter(has_text="PatroniLeaderChanged")
+    )
     expect(row).to_be_visible(timeout=ALERT_ON_PAGE_LIMIT_S * 1000)
     seen_after = time.monotonic() - fault
     expect(row).to_contain_text("daejeon")
