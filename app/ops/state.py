@@ -235,7 +235,8 @@ async def collect_state(settings: Settings, session: AsyncSession, actor: Actor)
             alert_status,
             *(service.status for service in service_list),
             backup.status,
-            *(("fail",) if any(not drill.passed for drill in drills) else ()),
+            # a failed drill is a finding to act on, not an outage: a warning on the overall tile
+            *(("warn",) if any(not drill.passed for drill in drills) else ()),
             *((cast(Status, str(inspection.status)),) if inspection else ()),
             *(unreachable for source in sources if not source.reachable),
         ]
