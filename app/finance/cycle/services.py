@@ -699,12 +699,12 @@ async def decide_carry_over(
     carry_over = await _get_record(session, actor, CarryOver, carry_over_id, "carry-over", lock=True)
     require_transition("carry-over", carry_over.status, ApprovalStatus.APPROVED, CYCLE_TRANSITIONS)
     sources = {line_id: locked[line_id] for line_id in sources}
-    await target.open(year)
     _refuse_invalid_items(
         [CarryOverRequestItem(i.source_line_id, i.kind, i.amount, i.basis) for i in items],
         sources,
         await _carried_in_line_ids(session, list(sources)),
     )
+    await target.open(year)
     for item in items:
         source = sources[item.source_line_id]
         target_id = existing[source.id]
@@ -714,10 +714,16 @@ async def decide_carry_over(
         line.budget_amount += item.amount
         line.allocated_amount += item.amount
         item.target_line_id = line.id
-        metrics.CARRIED_OVER_WON.labels(item.kind).inc(item.amount)
     carry_over.target_fiscal_year_id = target.year.id
-    await _record_carry_over_decision(session, actor, acting, carry_over, ApprovalStatus.APPROVED)
+    funded = {
+        str(line_id): finance._line_totals(locked[line_id]) for line_id in set(existing.values()) if line_id
+    }
+    await _record_carry_over_decision(
+        session, actor, acting, carry_over, ApprovalStatus.APPROVED, funded_lines=funded
+    )
     await finance.close_fiscal_year(session, actor, year.id)
+    for item in items:
+        metrics.CARRIED_OVER_WON.labels(item.kind).inc(item.amount)
     return carry_over
 
 
@@ -783,7 +789,13 @@ async def _carried_line(
 
 
 async def _record_carry_over_decision(
-    session: AsyncSession, actor: Actor, acting: Any, carry_over: CarryOver, target: ApprovalStatus
+    session: AsyncSession,
+    actor: Actor,
+    acting: finance._Acting,
+    carry_over: CarryOver,
+    target: ApprovalStatus,
+    *,
+    funded_lines: dict[str, dict[str, Any]] | None = None,
 ) -> CarryOver:
     carry_over = await _get_record(session, actor, CarryOver, carry_over.id, "carry-over", lock=True)
     before = {"status": carry_over.status}
@@ -798,7 +810,11 @@ async def _record_carry_over_decision(
         f"carry_over.{target}",
         carry_over,
         before=before,
-        after={"status": carry_over.status, "target_fiscal_year": carry_over.target_fiscal_year_id},
+        after={
+            "status": carry_over.status,
+            "target_fiscal_year": carry_over.target_fiscal_year_id,
+            "funded_lines": funded_lines or {},
+        },
     )
     return carry_over
 
