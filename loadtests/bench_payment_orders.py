@@ -1,12 +1,15 @@
 """Issue 3's payment-order benchmark: create → approve → pay through the HTTP API on PostgreSQL 15.
 
-    .venv/bin/python -m loadtests.bench_payment_orders [--seconds 20 --concurrency 32 --workers 2]
+    .venv/bin/python -m loadtests.bench_payment_orders [--seconds 20 --concurrency 32 --workers 2] [--profile]
 
 Starts its own throw-away PostgreSQL and ``lofin serve`` (stopped by PID at the end, also on error
 or Ctrl-C), prepares approved expenditure resolutions through the API before the clock starts,
 measures the ``/health/live`` baseline and then the payment-order path at the same concurrency for
 the same duration, verifies that every completed order was paid exactly once with balanced journal
-entries, prints a Markdown table and writes the numbers as JSON.
+entries, prints a Markdown table and writes the numbers as JSON. While measuring it counts the CPU
+time of the app's workers, of PostgreSQL and of itself (per completed order: where the cores go), and
+samples what the app's database sessions wait for; ``--profile`` also records the workers with
+py-spy and sums the samples by package.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ class BenchConfig:
     lines: int = 1  # budget lines the orders are spread over: one line's row lock serialises its payments
     orders: int = 0  # 0: enough for the target rate over the whole duration
     output: Path = DEFAULT_OUTPUT
+    profile: bool = False  # py-spy on the app's workers while measuring
 
     @property
     def prepared_orders(self) -> int:
@@ -113,11 +117,53 @@ def machine_load() -> dict[str, Any]:
     return {"uptime": uptime, "loadavg": [round(x, 2) for x in os.getloadavg()]}
 
 
+def process_tree_cpu(root_pid: int) -> dict[int, float]:
+    """User + system CPU seconds used so far by ``root_pid`` and each live descendant (from ``/proc``)."""
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # the fields after the command name in parentheses: state, ppid, …, utime (12th), stime (13th)
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return {pid: used[pid] for pid in tree if pid in used}
+
+
+def cpu_used_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the processes alive at the end used since ``before`` (new ones: all of theirs).
+
+    Processes that ended in between (PostgreSQL's autovacuum workers) are left out, so this can
+    only undercount, never go negative.
+    """
+    return sum(max(0.0, seconds - before.get(pid, 0.0)) for pid, seconds in after.items())
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """The app server and the PID of the PostgreSQL postmaster behind it."""
+
+    server: LofinServer
+    postgres_pid: int
+
+
 # --- the servers ---------------------------------------------------------------------------------
 
 
 @contextmanager
-def served_on_postgres(workers: int, workdir: Path) -> Iterator[LofinServer]:
+def served_on_postgres(workers: int, workdir: Path) -> Iterator[Served]:
     """A throw-away PostgreSQL 15 with the demo data and ``lofin serve`` on it, both stopped by PID."""
     with ExitStack() as cleanup:
         postgres = PostgresServer()
@@ -127,7 +173,8 @@ def served_on_postgres(workers: int, workdir: Path) -> Iterator[LofinServer]:
         cleanup.callback(server.stop)
         server.prepare_database()
         server.start()
-        yield server
+        assert postgres.pid is not None  # noqa: S101 - start() recorded it
+        yield Served(server, postgres.pid)
 
 
 def _stop_postgres(postgres: PostgresServer) -> None:
@@ -362,6 +409,95 @@ async def sample_backend_states(database_url: str, stop: asyncio.Event) -> dict[
     return {state: round(count / max(samples, 1), 2) for state, count in counts.most_common()}
 
 
+PY_SPY = Path(sys.executable).parent / "py-spy"
+PROFILE_RATE = 50  # samples per second per worker: enough for shares, light on 2 cores
+
+
+def start_profile(server_pid: int, seconds: float, output: Path) -> subprocess.Popen[bytes]:
+    """py-spy on the server and its workers for ``seconds``, as collapsed stacks (one line per stack)."""
+    return subprocess.Popen(  # noqa: S603 - our own py-spy, our own numbers as arguments
+        [
+            str(PY_SPY),
+            "record",
+            "--pid",
+            str(server_pid),
+            "--subprocesses",
+            "--nonblocking",
+            "--rate",
+            str(PROFILE_RATE),
+            "--duration",
+            str(max(1, round(seconds))),
+            "--format",
+            "raw",
+            "--output",
+            str(output),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def finish_profile(profiler: subprocess.Popen[bytes], output: Path, seconds: float) -> dict[str, Any]:
+    """Wait for py-spy to write its stacks (killed by PID if it hangs) and summarise them."""
+    try:
+        profiler.wait(seconds + 30)
+    except subprocess.TimeoutExpired:
+        profiler.kill()
+        profiler.wait(5)
+    if not output.exists():
+        return {"error": f"py-spy wrote nothing (exit {profiler.returncode})"}
+    return summarise_profile(output) | {"collapsed_stacks": str(output)}
+
+
+def package_of(frame: str) -> str:
+    """``execute (sqlalchemy/orm/session.py:12)`` → ``sqlalchemy``; lofin's code by service (``app.finance``)."""
+    if frame.startswith(
+        ("process ", " ")
+    ):  # py-spy's frame for the process (its command line may hold a ";")
+        return "(process)"
+    location = frame.rsplit(" (", 1)[-1].split(":", 1)[0]
+    parts = Path(location).parts
+    if "site-packages" in parts:
+        parts = parts[parts.index("site-packages") + 1 :]
+    elif location.startswith("/"):
+        return "python stdlib"
+    if not parts:
+        return location
+    if parts[0] == "app" and len(parts) > 1:
+        return f"app.{parts[1].removesuffix('.py')}"
+    return parts[0].removesuffix(".py")
+
+
+def summarise_profile(collapsed: Path, top: int = 10) -> dict[str, Any]:
+    """Shares of the samples: by the package and the function on CPU (self), and by lofin module on the stack."""
+    by_package: Counter[str] = Counter()
+    by_function: Counter[str] = Counter()
+    with_lofin: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        samples = int(count)
+        frames = stack.split(";")
+        total += samples
+        by_package[package_of(frames[-1])] += samples
+        by_function[frames[-1]] += samples
+        for module in {package_of(f) for f in frames} - {"(process)"}:
+            if module.startswith("app."):
+                with_lofin[module] += samples
+
+    def shares(counter: Counter[str]) -> dict[str, float]:
+        return {k: round(v / max(total, 1), 3) for k, v in counter.most_common(top)}
+
+    return {
+        "samples": total,
+        "self_share_by_package": shares(by_package),
+        "self_share_by_function": shares(by_function),
+        "share_with_lofin_module_on_stack": shares(with_lofin),
+    }
+
+
 # --- verification --------------------------------------------------------------------------------
 
 
@@ -446,8 +582,10 @@ def verify_in_database(database_url: str, completed: list[str]) -> dict[str, Any
 # --- the run -------------------------------------------------------------------------------------
 
 
-async def exercise(config: BenchConfig, server: LofinServer) -> dict[str, Any]:
+async def exercise(config: BenchConfig, served: Served) -> dict[str, Any]:
     """Prepare, measure the baseline and the payment orders, verify; the servers run throughout."""
+    server = served.server
+    assert server.process is not None  # noqa: S101 - served_on_postgres started it
     limits = httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=config.concurrency)
     async with httpx.AsyncClient(
         base_url=server.base_url, limits=limits, timeout=REQUEST_TIMEOUT_SECONDS
@@ -463,9 +601,18 @@ async def exercise(config: BenchConfig, server: LofinServer) -> dict[str, Any]:
         baseline = await measure_baseline(client, config)
         stop_sampling = asyncio.Event()
         sampling = asyncio.create_task(sample_backend_states(server.env["LOFIN_DATABASE_URL"], stop_sampling))
+        profile_path = config.output.with_suffix(".profile.txt")
+        profiler = start_profile(server.process.pid, config.seconds, profile_path) if config.profile else None
+        cpu_before = (process_tree_cpu(server.process.pid), process_tree_cpu(served.postgres_pid))
         measured, completed = await measure_payment_orders(client, config, maker, approver, resolutions)
+        cpu_after = (process_tree_cpu(server.process.pid), process_tree_cpu(served.postgres_pid))
         stop_sampling.set()
         measured["database_sessions_by_state"] = await sampling
+        measured["cpu"] = cpu_breakdown(measured, cpu_before, cpu_after)
+        if profiler is not None:
+            measured["profile"] = await asyncio.to_thread(
+                finish_profile, profiler, profile_path, config.seconds
+            )
         checks = await verify_through_api(client, maker, lines, measured, completed[0] if completed else None)
     checks.update(verify_in_database(server.env["LOFIN_DATABASE_URL"], completed))
     audit = run_lofin("audit", "verify", env=server.env, check=False)
@@ -480,14 +627,33 @@ async def exercise(config: BenchConfig, server: LofinServer) -> dict[str, Any]:
     }
 
 
+def cpu_breakdown(
+    measured: dict[str, Any],
+    before: tuple[dict[int, float], dict[int, float]],
+    after: tuple[dict[int, float], dict[int, float]],
+) -> dict[str, Any]:
+    """CPU seconds of the app's workers, PostgreSQL and this client while measuring, and per completed order."""
+    seconds = measured["seconds"]
+    used = {
+        "app": cpu_used_between(before[0], after[0]),
+        "postgresql": cpu_used_between(before[1], after[1]),
+        "client": measured["client_cpu_share_of_one_core"] * seconds,
+    }
+    orders = max(measured["completed"], 1)
+    return {
+        "cores_busy": {k: round(v / seconds, 2) for k, v in used.items()},
+        "ms_per_order": {k: round(v * 1000 / orders, 2) for k, v in used.items()},
+    }
+
+
 def run_benchmark(config: BenchConfig) -> dict[str, Any]:
     """One whole run (servers started and stopped here); returns the result that is also written as JSON."""
     load_before = machine_load()
     with (
         tempfile.TemporaryDirectory(prefix="lofin-bench-") as workdir,
-        served_on_postgres(config.workers, Path(workdir)) as server,
+        served_on_postgres(config.workers, Path(workdir)) as served,
     ):
-        outcome = asyncio.run(exercise(config, server))
+        outcome = asyncio.run(exercise(config, served))
     result = {
         "benchmark": "payment orders: create → approve → pay (issue 3)",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -558,6 +724,18 @@ def markdown_table(result: dict[str, Any]) -> str:
         f"client CPU {measured['client_cpu_share_of_one_core']:.2f} of one core",
         "- database sessions of the app, average by state while measuring: "
         + ", ".join(f"{state} {count}" for state, count in measured["database_sessions_by_state"].items()),
+        "- CPU while measuring, cores busy: "
+        + ", ".join(f"{k} {v}" for k, v in measured["cpu"]["cores_busy"].items())
+        + "; CPU ms per completed order: "
+        + ", ".join(f"{k} {v}" for k, v in measured["cpu"]["ms_per_order"].items()),
+        *(
+            [
+                "- py-spy, share of the workers' samples by the package on CPU: "
+                + ", ".join(f"{k} {v:.0%}" for k, v in measured["profile"]["self_share_by_package"].items())
+            ]
+            if "self_share_by_package" in measured.get("profile", {})
+            else []
+        ),
         f"- errors by status: {errors or 'none'}; baseline errors: {baseline['errors'] or 'none'}",
         f"- verification: {'all checks hold' if result['verified'] else result['verification']}",
         f"- targets (≥ {TARGET_ORDERS_PER_SECOND} orders/s, p99 < {TARGET_P99_MS} ms): "
@@ -587,8 +765,15 @@ def parse_args(argv: list[str] | None) -> BenchConfig:
         "--lines", type=int, default=1, help="spread the orders over this many demo budget lines (1-4)"
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where the JSON goes")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="record the app's workers with py-spy while measuring (collapsed stacks next to the JSON)",
+    )
     args = parser.parse_args(argv)
-    return BenchConfig(args.seconds, args.concurrency, args.workers, args.lines, args.orders, args.output)
+    return BenchConfig(
+        args.seconds, args.concurrency, args.workers, args.lines, args.orders, args.output, args.profile
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
