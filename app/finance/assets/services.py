@@ -183,6 +183,15 @@ async def _post(
 # --- the property register -----------------------------------------------------------------------
 
 
+_ACQUISITION_NOTES = {
+    FundingSource.CASH: "취득 (현금 지급)",
+    FundingSource.PAYABLE: "취득 (미지급금)",
+    FundingSource.CAPITAL_EXPENDITURE: "취득 (자본지출 대체)",
+    FundingSource.OPENING_BALANCE: "기존 재산 이관 (기본순자산)",
+}
+"""The movement's note, as the register has always said it (notes are kept in Korean, like the journal's)."""
+
+
 def _property_snapshot(item: PublicProperty) -> dict[str, Any]:
     return {
         "status": item.status,
@@ -321,7 +330,7 @@ async def register_property(
             amount=cost,
             accumulated_after=0,
             book_value_after=cost,
-            note=f"취득 ({funding.value})",
+            note=_ACQUISITION_NOTES[funding],
             journal_entry_id=entry.id,
             recorded_by=acting.user_id,
         )
