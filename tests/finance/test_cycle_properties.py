@@ -1,6 +1,7 @@
-"""Property: whatever mix of commitments, allocations and transfers (전용/이용) is requested and decided,
-no line ever has more committed and spent than allocated, nor more allocated than budgeted, and
-transfers only move budget — the government's total budget stays what the council approved.
+"""Property: whatever mix of commitments, payments, allocations and transfers (전용/이용) is requested
+and decided, no line ever has more paid than committed and spent, more committed and spent than
+allocated, nor more allocated than budgeted, and transfers only move budget — the government's total
+budget stays what the council approved.
 
 Hypothesis generates the sequences; each operation runs in its own savepoint, as a request runs in
 its own transaction, so a refused one leaves nothing behind.
@@ -32,6 +33,7 @@ operations = st.lists(
     st.one_of(
         st.tuples(st.just("commit"), lines, amounts),
         st.tuples(st.just("allocate"), lines, amounts),
+        st.tuples(st.just("pay"), lines, amounts),
         st.tuples(st.just("cancel_commitment"), picks),
         st.tuples(st.just("transfer"), lines, lines, amounts),
         st.tuples(st.sampled_from(["approve_transfer", "reject_transfer", "cancel_transfer"]), picks),
@@ -51,6 +53,7 @@ class Budget:
         self.policies = policies
         self.commitments: list[uuid.UUID] = []
         self.transfers: list[uuid.UUID] = []
+        self.orders = 0
 
     @staticmethod
     def _pick(ids: list[uuid.UUID], index: int) -> uuid.UUID | None:
@@ -63,6 +66,8 @@ class Budget:
                 self.session, maker, budget_line_id=self.lines[args[0]].id, amount=args[1], description="c"
             )
             self.commitments.append(commitment.id)
+        elif name == "pay":
+            await self._pay(self.lines[args[0]].id, args[1])
         elif name == "allocate":
             await self.world.allocate(self.lines[args[0]], args[1])
         elif name == "cancel_commitment" and (picked := self._pick(self.commitments, args[0])):
@@ -89,6 +94,20 @@ class Budget:
                 await cycle.decide_transfer(
                     self.session, approver, picked, approve=name.startswith("approve")
                 )
+
+    async def _pay(self, line_id: uuid.UUID, amount: int) -> None:
+        """Spend without commitment and pay it: resolution, approval, payment order, approval, payment."""
+        maker, approver = self.world.staff.maker, self.world.staff.approver_actor
+        resolution = await services.request_expenditure_resolution(
+            self.session, maker, budget_line_id=line_id, amount=amount, payee_name="p", description="d"
+        )
+        await services.decide_expenditure_resolution(self.session, approver, resolution.id, approve=True)
+        self.orders += 1
+        order, _ = await services.create_payment_order(
+            self.session, maker, resolution_id=resolution.id, idempotency_key=f"cycle-prop-{self.orders:08d}"
+        )
+        await services.decide_payment_order(self.session, approver, order.id, approve=True)
+        await services.record_payment(self.session, self.world.staff.officer_actor, order.id)
 
     async def apply(self, name: str, *args: Any) -> None:
         savepoint = await self.session.begin_nested()
@@ -142,6 +161,7 @@ class TestTransfersKeepTheBooks:
                 await book.apply(name, *args)
                 stored = await book.stored_lines()
                 for line in stored:
+                    assert line.paid_amount <= line.committed_amount + line.spent_uncommitted_amount
                     assert (
                         line.committed_amount + line.spent_uncommitted_amount
                         <= line.allocated_amount
