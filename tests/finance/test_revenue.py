@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from prometheus_client import REGISTRY
@@ -33,6 +34,7 @@ from app.finance.revenue.models import (
     RevenueItem,
     RevenueKind,
 )
+from app.platform.auth import services as auth_services
 from app.platform.auth.models import Role
 from app.platform.auth.services import actor_for
 from app.platform.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
@@ -127,6 +129,15 @@ class RevenueWorld:
             reference=reference,
         )
         return receipt
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Accounts made here are hashed with argon2's lightest parameters: these tests are about revenue,
+    and four staff accounts per test at the production cost would be most of their run time."""
+    monkeypatch.setattr(
+        auth_services, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from app.platform.audit import AuditEvent
 from app.platform.auth.models import AuthToken, User
 from tests.conftest import Accounts
 from tests.finance.conftest import FISCAL_YEAR, Staff, make_staff
+from tests.finance.test_revenue import cheap_password_hashing  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
 

@@ -32,7 +32,7 @@ from app.finance.revenue.models import (
 )
 from app.platform.errors import DomainError
 from tests.finance.conftest import FISCAL_YEAR, FinanceWorld, Staff
-from tests.finance.test_revenue import RevenueWorld
+from tests.finance.test_revenue import RevenueWorld, cheap_password_hashing  # noqa: F401 - autouse fixture
 
 amounts = st.integers(min_value=1, max_value=500)
 picks = st.integers(min_value=0, max_value=30)
