@@ -321,6 +321,29 @@ class TestRunbookCommands:
         assert not problems, f"{command}\n  " + "\n  ".join(problems)
 
 
+class TestRunbooksUseTheDrilledCommands:
+    """The DR procedures are the commands the drills run (dr/), not hand-made equivalents."""
+
+    @pytest.mark.parametrize(
+        ("runbook", "line"),
+        [
+            ("dr-activation.md", ".venv/bin/lofin-ops dr fence daejeon"),
+            ("dr-activation.md", ".venv/bin/lofin-ops dr activate gwangju"),
+            ("dr-activation.md", ".venv/bin/lofin-ops drill region-loss"),
+            ("failback.md", ".venv/bin/lofin-ops dr failback --part rebuild"),
+            ("failback.md", ".venv/bin/lofin-ops dr failback --part switch"),
+            ("failback.md", ".venv/bin/lofin-ops drill failback"),
+            ("primary-failover.md", ".venv/bin/lofin-ops drill primary-crash"),
+            ("planned-switchover.md", ".venv/bin/lofin-ops drill switchover"),
+            ("consensus-store-outage.md", ".venv/bin/lofin-ops drill etcd-loss"),
+            ("point-in-time-restore.md", ".venv/bin/lofin-ops drill pitr"),
+            ("consensus-store-outage.md", ".venv/bin/lofin-ops lab start daejeon-db1 --service etcd"),
+        ],
+    )
+    def test_runbook_has_the_command(self, runbook: str, line: str) -> None:
+        assert line in [command.text for command in commands_in(RUNBOOKS_DIR / runbook)]
+
+
 class TestChecker:
     """The checker itself catches what it is for (a test that always passes checks nothing)."""
 
