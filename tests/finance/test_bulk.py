@@ -420,6 +420,18 @@ class TestApi:
         banks = await client.get("/api/finance/bulk/banks", headers=staff.official.headers)
         assert {"code": "090", "name_ko": "카카오뱅크"}.items() <= banks.json()[-2].items()
 
+    async def test_an_upload_over_the_limit_is_413_before_it_is_read(
+        self, client: Client, world: FinanceWorld
+    ) -> None:
+        line = await world.line(budget=1_000_000, allocated=1_000_000)
+        response = await client.post(
+            f"/api/finance/bulk/batches?budget_line_id={line.id}&title=big",
+            content=b"x" * (files.MAX_UPLOAD_BYTES + 1),
+            headers=world.staff.official.headers,
+        )
+        assert response.status_code == 413
+        assert response.headers["content-type"].startswith("application/problem+json")
+
     async def test_other_governments_and_anonymous(
         self, client: Client, world: FinanceWorld, accounts: Accounts
     ) -> None:
