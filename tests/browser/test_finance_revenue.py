@@ -77,3 +77,20 @@ class TestRevenuePages:
         expect(page.get_by_role("heading", name=re.compile("Revenue settlement 2026"))).to_be_visible()
         expect(page.get_by_role("row").filter(has_text="재산세")).to_contain_text("20,000,000")
         page.screenshot(path=str(artifacts_dir / "revenue-settlement-en.png"), full_page=True)
+
+    def test_the_approver_pays_back_a_double_payment(
+        self, page: Page, demo_server: LofinServer, artifacts_dir: Path
+    ) -> None:
+        sign_in(page, demo_server, "approver.jongno")
+        page.goto(f"{demo_server.base_url}/finance/revenue/refunds")
+        pending = page.get_by_role("row").filter(has_text="같은 고지서를 두 번 납부")
+        expect(pending).to_contain_text("40,000")
+        page.screenshot(path=str(artifacts_dir / "revenue-refunds-ko.png"), full_page=True)
+        pending.get_by_role("link", name="최주차").click()
+        page.get_by_role("button", name="승인", exact=True).click()
+        expect(page.get_by_role("status")).to_have_text("저장했습니다.")
+        expect(page.get_by_role("row").filter(has_text="같은 고지서를 두 번 납부")).to_contain_text("승인")
+        overpaid = page.get_by_role("row").filter(
+            has=page.get_by_role("rowheader", name="과납액(미환급)", exact=True)
+        )
+        expect(overpaid).to_contain_text("0")
