@@ -73,9 +73,10 @@ async def scenario(world: FinanceWorld) -> dict[str, Any]:
     welfare = await world.line(budget=10_000_000, allocated=10_000_000, group=ObjectGroup.CURRENT_TRANSFERS)
     goods = await world.line(budget=10_000_000, allocated=10_000_000, group=ObjectGroup.GOODS)
     salaries = await world.line(budget=10_000_000, allocated=10_000_000, group=ObjectGroup.PERSONNEL)
+    goods_batch = await approved(world, goods, csv_file(payees(2)))  # older, yet exported after welfare
     return {
         "welfare": await approved(world, welfare, csv_file(payees(4))),
-        "goods": await approved(world, goods, csv_file(payees(2))),
+        "goods": goods_batch,
         "order": await approved_order(world, salaries, 2_500_000, "김공무"),
         "lines": (welfare, goods, salaries),
     }
@@ -111,7 +112,8 @@ class TestExport:
         assert f"D,1,,,김공무,2500000,11월 급여,{made['order'].id}" in order_file
         assert order_file.endswith("T,1,2500000\r\n")
         everything = await continuity.export_unpaid(world.session, government_code="11110", include_all=True)
-        assert everything.manifest["totals"]["bulk_batches"] == 2
+        batches = [(i["id"], i["urgent"]) for i in everything.manifest["items"] if i["kind"] == "bulk_batch"]
+        assert batches == [(str(made["welfare"].id), True), (str(made["goods"].id), False)]
 
 
 class TestImport:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import case, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -48,6 +48,11 @@ MANIFEST_NAME = "manifest.json"
 
 
 # --- export --------------------------------------------------------------------------------------
+
+
+def _urgent_first() -> Any:
+    """Sort key: salaries and welfare benefits before everything else (with ``--all``)."""
+    return case((BudgetLine.object_group.in_(services.URGENT_GROUPS), 0), else_=1)
 
 
 async def read_only_snapshot(connection: AsyncConnection) -> dict[str, Any]:
@@ -133,7 +138,7 @@ async def export_unpaid(
         select(BulkBatch, BudgetLine.object_group)
         .join(BudgetLine, BudgetLine.id == BulkBatch.budget_line_id)
         .where(BulkBatch.government_code == government_code, BulkBatch.status == BatchStatus.APPROVED)
-        .order_by(BulkBatch.created_at)
+        .order_by(_urgent_first(), BulkBatch.created_at)
     )
     if groups is not None:
         batch_query = batch_query.where(BudgetLine.object_group.in_(groups))
@@ -150,6 +155,7 @@ async def export_unpaid(
                 "file": name,
                 "title": batch.title,
                 "object_group": str(group),
+                "urgent": group in services.URGENT_GROUPS,
                 "lines": batch.line_count,
                 "amount": batch.total_amount,
                 "status_at_export": str(batch.status),
@@ -165,7 +171,7 @@ async def export_unpaid(
             PaymentOrder.government_code == government_code,
             PaymentOrder.status == PaymentOrderStatus.APPROVED,
         )
-        .order_by(FiscalYear.year, PaymentOrder.created_at)
+        .order_by(FiscalYear.year, _urgent_first(), PaymentOrder.created_at)
     )
     if groups is not None:
         order_query = order_query.where(BudgetLine.object_group.in_(groups))
@@ -199,6 +205,7 @@ async def export_unpaid(
                 "sequence": sequence,
                 "payee_name": resolution.payee_name,
                 "object_group": str(group),
+                "urgent": group in services.URGENT_GROUPS,
                 "amount": order.amount,
                 "status_at_export": str(order.status),
             }
