@@ -105,9 +105,12 @@ def dr_failback(part: str) -> None:
     """Back to daejeon: `rebuild` it as gwangju's standby (no downtime), `switch` back in the window, or `all`."""
     lab = Lab.load()
     try:
-        if part in ("all", "rebuild"):
+        if part == "all":
+            timings = failback.failback(lab, click.echo)
+            click.echo(", ".join(f"{name} {seconds:.1f}" for name, seconds in timings.items()))
+        elif part == "rebuild":
             failback.rebuild_as_standby(lab, click.echo)
-        if part in ("all", "switch"):
+        else:
             failback.switch_back(lab, click.echo)
             failback.tidy(lab, click.echo)
     except (cluster.DrillError, LabError) as error:

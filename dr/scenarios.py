@@ -40,6 +40,7 @@ from infra.lab import (
     stop_host,
 )
 from infra.render import data_dir
+from infra.topology import Host
 
 PRIMARY_CRASH_RTO_S = 20
 FAILOVER_LIMIT_S = 40  # how long the drill waits before it calls the failover failed
@@ -151,17 +152,16 @@ def sync_replica_loss(drill: Drill) -> None:
 # ---------------------------------------------------------------- 4 etcd member loss, then quorum loss
 
 
-def _hold(drill: Drill, seconds: float, leader: str | None) -> None:
-    """Keep writing for ``seconds``: the leader must stay, writes must keep being acknowledged."""
-    lab, region = drill.lab, drill.lab.primary_region
+def _hold(drill: Drill, seconds: float, leader: str) -> None:
+    """Keep writing for ``seconds``: the leader must stay primary, writes must keep being acknowledged."""
+    lab = drill.lab
+    primary = lab.env.host(leader)
     since = time.monotonic()
     deadline = since + seconds
     while time.monotonic() < deadline:
         time.sleep(1.0)
-        primary = lab.env.host(leader) if leader else None
         drill.require(
-            primary is not None
-            and http_status(f"http://{primary.address}:{lab.env.ports['patroni']}/primary", timeout=2) == 200,
+            http_status(f"http://{primary.address}:{lab.env.ports['patroni']}/primary", timeout=2) == 200,
             f"{leader} stopped answering as primary {time.monotonic() - since:.0f} s into the hold",
         )
     pause = drill.load.longest_write_pause(since)
@@ -171,12 +171,17 @@ def _hold(drill: Drill, seconds: float, leader: str | None) -> None:
     drill.expect(
         pause <= ETCD_PAUSE_S, f"writes paused {pause:.1f} s while etcd was degraded (limit {ETCD_PAUSE_S} s)"
     )
-    del region
+
+
+def _kill_etcd(drill: Drill, host: Host) -> None:
+    pid = processes.running_pid(etcd_process(drill.lab, host))
+    drill.require(pid is not None, f"etcd on {host.name} does not run")
+    processes.send([pid] if pid else [], signal.SIGKILL)
 
 
 def etcd_loss(drill: Drill) -> None:
     lab, region = drill.lab, drill.lab.primary_region
-    leader = leader_name(lab, region)
+    leader = member_with_role(lab, region, "leader").name
     etcd_hosts = region.with_role("etcd")
     first, second = etcd_hosts[-1], etcd_hosts[-2]
 
@@ -186,16 +191,15 @@ def etcd_loss(drill: Drill) -> None:
 
     drill.cleanups.append(restart_etcd)
     drill.mark_fault(f"kill -9 of the etcd member on {first.name}")
-    processes.send([pid for pid in [processes.running_pid(etcd_process(lab, first))] if pid], signal.SIGKILL)
+    _kill_etcd(drill, first)
     _hold(drill, ETCD_MEMBER_LOSS_HOLD_S, leader)
     drill.expect(leader_name(lab, region) == leader, "the leader changed after losing one etcd member")
 
     drill.step(f"kill -9 of the etcd member on {second.name}: quorum lost")
-    processes.send([pid for pid in [processes.running_pid(etcd_process(lab, second))] if pid], signal.SIGKILL)
+    _kill_etcd(drill, second)
     drill.wait("daejeon's etcd without quorum", lambda: not any(etcd_healthy(lab, h) for h in etcd_hosts), 15)
     _hold(drill, ETCD_QUORUM_LOSS_HOLD_S, leader)
-    primary = lab.env.host(leader) if leader else etcd_hosts[0]
-    failsafe = patroni_request(lab, primary, "GET", "/failsafe")
+    failsafe = patroni_request(lab, lab.env.host(leader), "GET", "/failsafe")
     drill.step(f"failsafe mode active: {sorted(failsafe) if isinstance(failsafe, dict) else failsafe}")
     drill.expect(
         isinstance(failsafe, dict) and len(failsafe) == 3, f"/failsafe lists {failsafe}, not all 3 members"
