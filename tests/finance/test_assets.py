@@ -126,19 +126,21 @@ async def issue(
 
 class TestAccess:
     async def test_only_a_governments_finance_officer_changes_the_books(
-        self, world: FinanceWorld, accounts: Accounts
+        self, session: AsyncSession, accounts: Accounts
     ) -> None:
+        official = actor_for((await accounts.make(Role.OFFICIAL, "11110")).user)
+        approver = actor_for((await accounts.make(Role.APPROVER, "11110")).user)
         ministry = actor_for((await accounts.make(Role.FINANCE_OFFICER, None)).user)
-        for actor in (world.staff.maker, world.staff.approver_actor, ministry):
+        for actor in (official, approver, ministry):
             with pytest.raises(ForbiddenError):
-                await register(world.session, actor)
+                await register(session, actor)
             with pytest.raises(ForbiddenError):
-                await services.run_depreciation(world.session, actor, year=2025, month=1)
+                await services.run_depreciation(session, actor, year=2025, month=1)
             with pytest.raises(ForbiddenError):
-                await issue(world.session, actor)
+                await issue(session, actor)
             with pytest.raises(ForbiddenError):
                 await services.create_holding(
-                    world.session,
+                    session,
                     actor,
                     kind=HoldingKind.DEPOSIT,
                     name="정기예금",
@@ -691,8 +693,11 @@ class TestDemo:
         self, session: AsyncSession, accounts: Accounts
     ) -> None:
         from app.finance.assets.demo import seed_demo_assets
+
         await accounts.make(Role.FINANCE_OFFICER, "11110", username="finance.jongno")
-        assert await seed_demo_assets(session) == 8  # no paid capital order to reclassify without the demo year
+        assert (
+            await seed_demo_assets(session) == 8
+        )  # no paid capital order to reclassify without the demo year
         assert await seed_demo_assets(session) == 0  # once
         reader = actor_for((await accounts.make(Role.AUDITOR, "11110")).user)
         items, total = await services.list_properties(session, reader, limit=50, offset=0)
