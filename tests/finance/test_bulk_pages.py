@@ -112,3 +112,7 @@ class TestDetailPage:
         assert "수급자51" in second and "수급자50" not in second
         listing = (await client.get("/finance/bulk/?status=settled")).text
         assert "51명" not in listing
+        other = await world.line(budget=1_000_000, allocated=1_000_000)
+        by_line = (await client.get(f"/finance/bulk/?budget_line_id={line.id}")).text
+        assert "51명" in by_line
+        assert "51명" not in (await client.get(f"/finance/bulk/?budget_line_id={other.id}")).text

@@ -96,12 +96,20 @@ class BulkPages(Controller):
         actor: ActingActor,
         db_session: DbSession,
         status: Annotated[BatchStatus | None, QueryParameter()] = None,
+        budget_line_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
         page: PageNumber = 1,
     ) -> Template:
-        """Batches, newest first, filtered by status."""
+        """Batches, newest first, filtered by status and budget line."""
         batches, total = await services.list_batches(
-            db_session, actor, status=status, limit=PAGE_SIZE, offset=page_offset(page)
+            db_session,
+            actor,
+            status=status,
+            budget_line_id=budget_line_id,
+            limit=PAGE_SIZE,
+            offset=page_offset(page),
         )
+        lines, _ = await finance.list_budget_lines(db_session, actor, limit=200, offset=0)
+        filters = {"status": status, "budget_line_id": budget_line_id}
         return Template(
             "finance/bulk/batches.html",
             context={
@@ -113,6 +121,9 @@ class BulkPages(Controller):
                 "pages": page_count(total),
                 "status": status,
                 "statuses": STATUS_NAMES,
+                "lines": lines,
+                "budget_line_id": budget_line_id,
+                "query": "".join(f"&{name}={value}" for name, value in filters.items() if value),
                 "may_request": actor.role in finance.MAKER_ROLES,
             },
         )
