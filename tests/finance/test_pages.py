@@ -380,6 +380,44 @@ class TestExecutionPages:
         assert "Business registration number" in english
 
 
+class TestEveryPageOpens:
+    async def test_lists_and_forms_for_an_official_and_the_ministry(
+        self, client: Client, world: FinanceWorld, accounts: Accounts
+    ) -> None:
+        line = await world.line(budget=1_000_000, allocated=1_000_000)
+        year = await world.fiscal_year()
+        paths = [
+            "/finance/budget-lines",
+            f"/finance/budget-lines/{line.id}",
+            "/finance/years",
+            f"/finance/years/{year.id}",
+            "/finance/budget-versions?status=approved",
+            "/finance/allocations?status=approved",
+            "/finance/contracts?q=한빛",
+            "/finance/commitments",
+            "/finance/resolutions",
+            "/finance/payment-orders?status=paid",
+            "/finance/journal",
+            "/finance/trial-balance",
+            "/finance/inbox",
+        ]
+        forms = [
+            f"/finance/years/{year.id}/budget-versions/new",
+            f"/finance/allocations/new?line={line.id}",
+            "/finance/contracts/new",
+            f"/finance/commitments/new?line={line.id}",
+            f"/finance/resolutions/new?line={line.id}",
+        ]
+        await _sign_in(client, world.staff.official.user.username)
+        for path in paths + forms:
+            assert (await client.get(path)).status_code == 200, path
+        ministry = await accounts.make(Role.ADMIN, None)
+        await _sign_in(client, ministry.user.username)
+        for path in paths:
+            assert (await client.get(path)).status_code == 200, path
+        assert (await client.get("/finance/contracts/new")).status_code == 403
+
+
 class TestInboxPage:
     async def test_approver_approves_from_the_inbox(self, client: Client, world: FinanceWorld) -> None:
         line = await world.line(budget=1_000_000, allocated=1_000_000)
