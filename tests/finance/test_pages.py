@@ -415,6 +415,7 @@ class TestEveryPageOpens:
         await _sign_in(client, ministry.user.username)
         for path in paths:
             assert (await client.get(path)).status_code == 200, path
+        assert "<td>종로구</td>" in (await client.get("/finance/budget-lines")).text
         assert (await client.get("/finance/contracts/new")).status_code == 403
 
 

@@ -29,6 +29,7 @@ from app.finance.pages.common import Form, Notice, attempt, choices, label, pagi
 from app.platform.auth.guards import ActingActor, OptionalUser, require_roles
 from app.platform.db import DbSession
 from app.platform.errors import NotFoundError
+from app.platform.governments import list_governments
 from app.platform.i18n import gettext
 from app.platform.paging import PAGE_SIZE, PageNumber, page_offset
 
@@ -93,6 +94,10 @@ class BudgetPages(Controller):
             labels=await queries.line_labels(db_session, actor, lines),
             years=await services.list_fiscal_years(db_session, actor),
             year=year,
+            # The ministry reads every government's lines: it needs to see whose each one is.
+            governments={g.code: g.name_ko for g in await list_governments(db_session)}
+            if actor.is_ministry
+            else None,
             **paging(total, page, year=year),
         )
 
