@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint, Uuid, func, select
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, Uuid, column, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -132,6 +132,30 @@ def _chain_lock_key(chain: str) -> int:
     return int.from_bytes(hashlib.sha256(f"audit:{chain}".encode()).digest()[:8], "big", signed=True)
 
 
+async def _lock_chain_head(session: AsyncSession, chain: str) -> tuple[int, str]:
+    """The next ``seq`` and the previous hash of ``chain``, holding its lock until the transaction ends.
+
+    PostgreSQL: one round trip to ``audit_chain_head`` (migration 0008), which takes the chain's
+    advisory lock and then reads its last link with a snapshot taken after the lock. SQLite: its
+    single writer lock already serialises appends.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        query = select(column("seq", Integer), column("hash", String)).select_from(
+            func.audit_chain_head(chain, _chain_lock_key(chain)).table_valued("seq", "hash")
+        )
+    else:
+        query = (
+            select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.chain == chain)
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        )
+    head = (await session.execute(query)).first()
+    if head is None or head.seq is None:
+        return 1, GENESIS_HASH
+    return head.seq + 1, head.hash
+
+
 async def record_event(
     session: AsyncSession,
     actor: Actor,
@@ -151,18 +175,7 @@ async def record_event(
     where possible, so the chain is held for the INSERT and the COMMIT only.
     """
     chain = chain_for(government_code, target_type, str(target_id))
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        await session.execute(select(func.pg_advisory_xact_lock(_chain_lock_key(chain))))
-    last = (
-        await session.execute(
-            select(AuditEvent.seq, AuditEvent.hash)
-            .where(AuditEvent.chain == chain)
-            .order_by(AuditEvent.seq.desc())
-            .limit(1)
-        )
-    ).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
+    seq, prev_hash = await _lock_chain_head(session, chain)
     event = AuditEvent(
         chain=chain,
         seq=seq,
