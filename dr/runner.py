@@ -74,10 +74,9 @@ class AlertWatch:
         if self.thread is not None:
             self.thread.join(timeout=10)
 
-    def seen(self, alertname: str) -> float | None:
-        """When an ``alertname`` alert was first seen firing (monotonic), or None."""
-        times = [at for name, at in self.first_seen.items() if name.split(" (")[0] == alertname]
-        return min(times, default=None)
+    def seen(self, alertname: str, region: str) -> float | None:
+        """When an ``alertname`` alert for ``region`` was first seen firing (monotonic), or None."""
+        return self.first_seen.get(f"{alertname} ({region})")
 
 
 @dataclass

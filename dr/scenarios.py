@@ -92,13 +92,13 @@ def primary_crash(drill: Drill) -> None:
     statuses = drill.load.outcomes()["write"]
     drill.expect("500" not in statuses, f"the app answered 500 to {statuses.get('500')} writes")
     fault = drill.fault_at or 0.0
-    if any(name.startswith("PatroniLeaderChanged") for name in drill.alerts.already):
+    if f"PatroniLeaderChanged ({region.name})" in drill.alerts.already:
         # it stays active 10 min after any leader change: an earlier drill's would answer for this one
         drill.step("PatroniLeaderChanged was already active before the fault: not checked this time")
     else:
         seen = drill.wait(
             "PatroniLeaderChanged firing",
-            lambda: drill.alerts.seen("PatroniLeaderChanged"),
+            lambda: drill.alerts.seen("PatroniLeaderChanged", region.name),
             max(1.0, ALERT_LIMIT_S - (time.monotonic() - fault)),
             0.5,
         )
