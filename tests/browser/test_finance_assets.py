@@ -108,3 +108,16 @@ class TestAssetPages:
             has=page.get_by_role("rowheader", name=number.group(1), exact=True)
         )
         expect(paid).to_contain_text("상환")
+
+    def test_holdings_redemption(self, page: Page, demo_server: LofinServer, artifacts_dir: Path) -> None:
+        sign_in(page, demo_server, "finance.jongno")
+        page.goto(f"{demo_server.base_url}/finance/holdings")
+        expect(page.get_by_role("row").filter(has_text="국고채권 3년물")).to_contain_text("600,000,000")
+        page.get_by_role("link", name="국고채권 3년물").click()
+        page.get_by_label("변동", exact=True).select_option("redeem")
+        page.get_by_label("금액(원)").fill("100,000,000")
+        page.get_by_label("회수 현금(원)").fill("99,500,000")
+        page.get_by_role("button", name="변동 기록").click()
+        expect(page.get_by_role("status")).to_have_text("변동을 분개했습니다.")
+        expect(page.locator("dl.facts")).to_contain_text("500,000,000")
+        page.screenshot(path=str(artifacts_dir / "assets-holding-ko.png"), full_page=True)
