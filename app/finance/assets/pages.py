@@ -101,7 +101,7 @@ LABELS: dict[type[enum.StrEnum], dict[str, str]] = {
         PropertyMovementKind.DEPRECIATION: N_("Depreciation"),
         PropertyMovementKind.DISPOSAL: N_("Disposal"),
     },
-    PeriodKind: {PeriodKind.MONTH: N_("Month"), PeriodKind.YEAR: N_("Year")},
+    PeriodKind: {PeriodKind.MONTH: N_("One month"), PeriodKind.YEAR: N_("Whole year")},
     RepaymentMethod: {
         RepaymentMethod.EQUAL_PRINCIPAL: N_("Equal principal"),
         RepaymentMethod.EQUAL_INSTALMENT: N_("Equal instalments (principal and interest)"),
