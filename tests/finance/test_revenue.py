@@ -370,6 +370,18 @@ class TestIdempotentReceipts:
         assert detail["assessment"]["collected_amount"] == 100_000
         assert detail["assessment"]["overpaid_amount"] == 0
         assert len(detail["receipts"]) == 1
+        by_header = {k: v for k, v in body.items() if k != "reference"}
+        keyed = {**headers, "Idempotency-Key": body["reference"]}
+        third = await _ok(
+            await client.post("/api/finance/revenue/receipts", headers=keyed, json=by_header), 200
+        )
+        assert third["id"] == first["id"]
+        differing = await client.post(
+            "/api/finance/revenue/receipts", headers={**headers, "Idempotency-Key": "KB-OTHER"}, json=body
+        )
+        assert differing.status_code == 422
+        unnamed = await client.post("/api/finance/revenue/receipts", headers=headers, json=by_header)
+        assert unnamed.status_code == 422
         other = await client.post(
             "/api/finance/revenue/receipts", headers=headers, json={**body, "amount": 99_000}
         )

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from litestar import Response, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from app.finance.controllers import (
@@ -45,6 +45,7 @@ from app.finance.revenue.schemas import (
 )
 from app.platform.auth.guards import ActingActor
 from app.platform.db import DbSession
+from app.platform.errors import InvalidInputError
 from app.platform.paging import Limit, Offset
 
 may_collect = finance_guard(*services.COLLECTOR_ROLES)
@@ -220,9 +221,25 @@ class RevenueController(_FinanceController):
 
     @post("/receipts", guards=[may_collect], summary="Record a receipt (수납), idempotent by reference")
     async def create_receipt(
-        self, data: JSONBody[ReceiptCreate], db_session: DbSession, actor: ActingActor
+        self,
+        data: JSONBody[ReceiptCreate],
+        db_session: DbSession,
+        actor: ActingActor,
+        idempotency_key: Annotated[
+            str | None, HeaderParameter(name="Idempotency-Key", pattern=r"^[0-9A-Za-z._:-]{1,100}$")
+        ] = None,
     ) -> Response[ReceiptOut]:
-        """201 for a new receipt; 200 with the first one when the bank's reference was seen before."""
+        """201 for a new receipt; 200 with the first one when the bank's reference was seen before.
+
+        The reference comes in the body or the ``Idempotency-Key`` header; 422 if neither, or if they differ.
+        """
+        if data.reference and idempotency_key and data.reference != idempotency_key:
+            raise InvalidInputError("The Idempotency-Key header and the body's reference differ.")
+        reference = data.reference or idempotency_key
+        if reference is None:
+            raise InvalidInputError(
+                "Name the bank's receipt reference: the body's reference or the Idempotency-Key header."
+            )
         receipt, created = await services.record_receipt(
             db_session,
             actor,
@@ -230,7 +247,7 @@ class RevenueController(_FinanceController):
             amount=data.amount,
             received_on=data.received_on,
             channel=data.channel,
-            reference=data.reference,
+            reference=reference,
         )
         return Response(shape(ReceiptOut, receipt), status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 

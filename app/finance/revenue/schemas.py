@@ -117,13 +117,17 @@ class Cancellation(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ReceiptCreate(msgspec.Struct, forbid_unknown_fields=True):
-    """수납 as the treasury bank notifies it; ``reference`` is the bank's, unique per government."""
+    """수납 as the treasury bank notifies it; ``reference`` is the bank's, unique per government.
+
+    A client that follows the ``Idempotency-Key`` convention may send the reference in that header
+    instead (or as well, if both say the same).
+    """
 
     assessment_id: uuid.UUID
     amount: Won
     received_on: date
     channel: ReceiptChannel
-    reference: Reference
+    reference: Reference | None = None
 
 
 class ReceiptOut(msgspec.Struct):
