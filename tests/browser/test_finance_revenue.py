@@ -23,6 +23,7 @@ class TestRevenuePages:
         page.goto(f"{demo_server.base_url}/finance/revenue/assessments")
         expect(page.get_by_role("heading", name="부과 내역")).to_be_visible()
         expect(page.get_by_role("row").filter(has_text="김종로")).to_contain_text("780315-1******")
+        page.screenshot(path=str(artifacts_dir / "revenue-assessments-ko.png"), full_page=True)
         page.get_by_role("link", name="새 부과").click()
 
         page.get_by_role("button", name="부과", exact=True).click()

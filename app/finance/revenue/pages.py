@@ -60,7 +60,7 @@ STATUS_NAMES = {
     AssessmentStatus.ASSESSED: N_("Assessed"),
     AssessmentStatus.RESOLVED: N_("Collection resolved"),
     AssessmentStatus.PARTIALLY_PAID: N_("Partly paid"),
-    AssessmentStatus.PAID: N_("Paid"),
+    AssessmentStatus.PAID: N_("Paid in full"),
     AssessmentStatus.CANCELLED: N_("Cancelled"),
 }
 CHANNEL_NAMES = {
