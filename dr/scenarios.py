@@ -59,10 +59,10 @@ SPLIT_BRAIN_WATCH_S = 15
 
 
 def _monitoring_has_seen_every_member(drill: Drill) -> bool:
-    """daejeon's Prometheus holds two samples of ``patroni_primary`` for each member: a leader change shows."""
+    """daejeon's Prometheus scraped ``patroni_primary`` of each member twice in the last 30 s (not only before a restart)."""
     lab, region = drill.lab, drill.lab.primary_region
     host = region.with_role("monitoring")[0]
-    expr = f'count(count_over_time(patroni_primary{{region="{region.name}"}}[5m]) >= 2)'
+    expr = f'count(count_over_time(patroni_primary{{region="{region.name}"}}[30s]) >= 2)'
     url = f"http://{host.address}:{lab.env.ports['prometheus']}/api/v1/query?" + urlencode({"query": expr})
     status, body = http_json(url, timeout=3)
     result = body.get("data", {}).get("result", []) if status == 200 and isinstance(body, dict) else []
