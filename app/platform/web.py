@@ -132,11 +132,21 @@ def navigation_for(user: CurrentUser | None) -> list[NavItem]:
     return items
 
 
+def url_with(connection: ASGIConnection[Any, Any, Any, Any], name: str, value: str | int) -> str:
+    """The current page with one query parameter set; every other parameter (filters too) is kept."""
+    params = [(k, v) for k, v in connection.query_params.multi_items() if k != name]
+    params.append((name, str(value)))
+    return f"{connection.url.path}?{urlencode(params)}"
+
+
 def url_with_lang(connection: ASGIConnection[Any, Any, Any, Any], lang: str) -> str:
     """The current page in another language."""
-    params = {k: v for k, v in connection.query_params.items() if k != "lang"}
-    params["lang"] = lang
-    return f"{connection.url.path}?{urlencode(params)}"
+    return url_with(connection, "lang", lang)
+
+
+def page_link(connection: ASGIConnection[Any, Any, Any, Any], page: int) -> str:
+    """Page ``page`` of the current list, keeping its filters."""
+    return url_with(connection, "page", page)
 
 
 def build_environment() -> Environment:
@@ -155,6 +165,7 @@ def build_environment() -> Environment:
         supported_locales=SUPPORTED_LOCALES,
         navigation_for=navigation_for,
         url_with_lang=url_with_lang,
+        page_link=page_link,
         services=SERVICES,
         role_labels=ROLE_LABELS,
     )

@@ -107,7 +107,7 @@ class TestDetailPage:
         await _sign_in(client, world.staff.official.user.username)
         first = (await client.get(f"/finance/bulk/{batch.id}?line_status=pending")).text
         assert "<span>1 / 2</span>" in first
-        assert 'href="?page=2&amp;line_status=pending"' in first
+        assert f'href="/finance/bulk/{batch.id}?line_status=pending&amp;page=2"' in first
         second = (await client.get(f"/finance/bulk/{batch.id}?line_status=pending&page=2")).text
         assert "수급자51" in second and "수급자50" not in second
         listing = (await client.get("/finance/bulk/?status=settled")).text

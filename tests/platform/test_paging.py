@@ -39,8 +39,11 @@ async def test_admin_page_pages_through_the_audit_trail(
     )
     first = await client.get("/admin/")
     assert "1 / 2" in first.text
-    assert 'href="?page=2"' in first.text
+    assert 'href="/admin?page=2"' in first.text
     second = await client.get("/admin/?page=2")
     assert "2 / 2" in second.text
-    assert 'href="?page=1"' in second.text
+    assert 'href="/admin?page=1"' in second.text
     assert second.text.count("<code>") < first.text.count("<code>")
+    # the pager keeps whatever else the request asked for (filters, repeated keys, the language)
+    kept = await client.get("/admin/?page=2&lang=en&tag=a&tag=b%20c")
+    assert 'href="/admin?lang=en&amp;tag=a&amp;tag=b+c&amp;page=1"' in kept.text

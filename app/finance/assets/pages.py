@@ -227,7 +227,7 @@ class AssetPages(Controller):
             statuses=choices(PropertyStatus),
             departments=await services.list_departments(db_session, actor),
             chosen={"kind": kind or "", "status": status or "", "department": department or "", "q": q or ""},
-            **paging(total, page, kind=kind, status=status, department=department, q=q),
+            **paging(total, page),
         )
 
     async def _property_form(
@@ -464,7 +464,7 @@ class AssetPages(Controller):
             bonds=bonds,
             status=status,
             statuses=list(BondStatus),
-            **paging(total, page, status=status),
+            **paging(total, page),
         )
 
     async def _bond_form(self, current_user: OptionalUser, form: Form, status_code: int = 200) -> Template:
@@ -639,7 +639,7 @@ class AssetPages(Controller):
             kind=kind,
             kinds=choices(HoldingKind),
             form=form,
-            **paging(total, page, kind=kind),
+            **paging(total, page),
         )
 
     @get("/holdings")

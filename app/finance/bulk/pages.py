@@ -109,7 +109,6 @@ class BulkPages(Controller):
             offset=page_offset(page),
         )
         lines, _ = await finance.list_budget_lines(db_session, actor, limit=200, offset=0)
-        filters = {"status": status, "budget_line_id": budget_line_id}
         return Template(
             "finance/bulk/batches.html",
             context={
@@ -123,7 +122,6 @@ class BulkPages(Controller):
                 "statuses": STATUS_NAMES,
                 "lines": lines,
                 "budget_line_id": budget_line_id,
-                "query": "".join(f"&{name}={value}" for name, value in filters.items() if value),
                 "may_request": actor.role in finance.MAKER_ROLES,
             },
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import FormMultiDict
@@ -94,11 +93,6 @@ def _context(current_user: OptionalUser, **values: Any) -> dict[str, Any]:
     }
 
 
-def _query(**params: object) -> str:
-    """The filters of a list as a query string (empty values left out), for links that keep them."""
-    return urlencode({k: str(v) for k, v in params.items() if v not in (None, "")})
-
-
 def _uuid(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
@@ -177,7 +171,6 @@ class CyclePages(Controller):
                 total=total,
                 page=page,
                 pages=page_count(total),
-                filters=_query(status=status, kind=kind),
                 status=status,
                 kind=kind,
                 awaiting=[t for t in waiting if t.requested_by != actor.user_id],
@@ -568,12 +561,6 @@ class CyclePages(Controller):
                 programme_id=programme_id,
                 page=page,
                 pages=page_count(view.total_rows if view else 0),
-                filters=_query(
-                    government=government,
-                    fiscal_year_id=view.fiscal_year.id if view and view.fiscal_year else None,
-                    account_id=account_id,
-                    programme_id=programme_id,
-                ),
             ),
         )
 

@@ -98,7 +98,7 @@ class BudgetPages(Controller):
             governments={g.code: g.name_ko for g in await list_governments(db_session)}
             if actor.is_ministry
             else None,
-            **paging(total, page, year=year),
+            **paging(total, page),
         )
 
     @get("/budget-lines/{line_id:uuid}")
@@ -419,7 +419,7 @@ class BudgetPages(Controller):
             open_years=[y for y in years if y.status == "open"],
             statuses=list(BudgetVersionStatus),
             status=status,
-            **paging(total, page, status=status),
+            **paging(total, page),
         )
 
     @get("/years/{year_id:uuid}/budget-versions/new", guards=[may_make])
@@ -627,7 +627,7 @@ class BudgetPages(Controller):
             labels=labels,
             statuses=list(ApprovalStatus),
             status=status,
-            **paging(total, page, status=status, line=line),
+            **paging(total, page),
         )
 
     @get("/allocations/new", guards=[may_make])

@@ -190,10 +190,9 @@ def render(
     )
 
 
-def paging(total: int, page_number: int, **filters: Any) -> dict[str, Any]:
-    """The pager's context; the pager keeps the list's filters in its links."""
-    kept = {name: value for name, value in filters.items() if value not in (None, "")}
-    return {"total": total, "page": page_number, "pages": page_count(total), "filters": kept}
+def paging(total: int, page_number: int) -> dict[str, Any]:
+    """The pager's context (``_pager.html`` keeps the request's filters in its links by itself)."""
+    return {"total": total, "page": page_number, "pages": page_count(total)}
 
 
 class Form:

@@ -116,7 +116,7 @@ class ExecutionPages(Controller):
             contracts=contracts,
             drawn=await queries.drawn_on_contracts(db_session, (c.id for c in contracts)),
             q=q or "",
-            **paging(total, page, q=q),
+            **paging(total, page),
         )
 
     @get("/contracts/new", guards=[may_make])
@@ -232,7 +232,7 @@ class ExecutionPages(Controller):
             labels=labels,
             statuses=list(ApprovalStatus),
             status=status,
-            **paging(total, page, status=status, line=line),
+            **paging(total, page),
         )
 
     @get("/commitments/new", guards=[may_make])
@@ -428,7 +428,7 @@ class ExecutionPages(Controller):
             labels=labels,
             statuses=list(ApprovalStatus),
             status=status,
-            **paging(total, page, status=status, line=line),
+            **paging(total, page),
         )
 
     @get("/resolutions/new", guards=[may_make])
@@ -616,7 +616,7 @@ class ExecutionPages(Controller):
             resolutions=resolutions,
             statuses=list(PaymentOrderStatus),
             status=status,
-            **paging(total, page, status=status),
+            **paging(total, page),
         )
 
     @post("/payment-orders", guards=[may_make])

@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
-from urllib.parse import urlencode
 
 from litestar import Controller, Response, get, post
 from litestar.di import Provide
@@ -322,7 +321,6 @@ class RevenuePages(Controller):
             pages=page_count(total),
             items=items,
             filters=filters,
-            filter_query=urlencode({k: v for k, v in filters.items() if v}),
             may_assess=actor.role in finance_services.MAKER_ROLES,
         )
 
@@ -553,7 +551,6 @@ class RevenuePages(Controller):
             page=page,
             pages=page_count(total),
             status=str(status) if status else "",
-            filter_query=urlencode({"status": str(status)} if status else {}),
             user_id=actor.user_id,
             may_approve=actor.role in finance_services.APPROVER_ROLES,
         )
@@ -594,7 +591,6 @@ class RevenuePages(Controller):
             as_of=day,
             by=by,
             buckets=services.AGEING_BUCKETS,
-            filter_query=urlencode({"fiscal_year": year, "as_of": day.isoformat(), "by": by}),
         )
 
     @get("/settlement")
