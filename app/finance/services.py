@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,6 +59,7 @@ from app.platform.errors import ConflictError, ForbiddenError, InvalidInputError
 from app.platform.governments import get_government
 from app.platform.paging import fetch_page
 from app.platform.tenancy import Actor, restrict_to_actor
+from app.platform.tenancy import get_for_actor as _get
 
 SETUP_ROLES = frozenset({Role.FINANCE_OFFICER, Role.ADMIN})
 """Who maintains the budget structure (fiscal years, accounts, programmes, lines)."""
@@ -77,21 +78,6 @@ OPEN_COMMITMENT_STATUSES = frozenset({ApprovalStatus.REQUESTED, ApprovalStatus.A
 
 class UnbalancedJournalError(RuntimeError):
     """A posting whose debits and credits differ: a bug, never a user error."""
-
-
-TenantRecord = TypeVar(
-    "TenantRecord",
-    FiscalYear,
-    FinanceAccount,
-    Programme,
-    BudgetLine,
-    BudgetVersion,
-    Allocation,
-    Contract,
-    Commitment,
-    ExpenditureResolution,
-    PaymentOrder,
-)
 
 
 def won(amount: int) -> str:
@@ -144,29 +130,6 @@ def _require_other_person(actor: Actor, requested_by: uuid.UUID, what: str) -> N
     """Four-eyes: whoever requested something can never be the one who decides it."""
     if actor.user_id == requested_by:
         raise ForbiddenError(f"You requested this {what}; another approver must decide it (four-eyes rule).")
-
-
-async def _get(
-    session: AsyncSession,
-    actor: Actor,
-    model: type[TenantRecord],
-    record_id: uuid.UUID,
-    what: str,
-    *,
-    lock: bool = False,
-) -> TenantRecord:
-    """One record the actor may see; another government's record is *not found*.
-
-    ``lock`` takes the row lock and re-reads the row, so the values checked are the committed ones.
-    """
-    query = select(model).where(model.id == record_id)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    record = await session.scalar(query)
-    if record is None:
-        raise NotFoundError(f"No such {what}.")
-    actor.require_access(record.government_code, what)
-    return record
 
 
 async def _require_open_year(session: AsyncSession, fiscal_year_id: uuid.UUID) -> FiscalYear:

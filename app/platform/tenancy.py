@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Select, false
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.platform.auth.models import Role
 from app.platform.errors import NotFoundError
 
 SelectT = TypeVar("SelectT", bound=Select[Any])
+
+
+class GovernmentOwned(Protocol):
+    """A row that belongs to one local government."""
+
+    @property
+    def government_code(self) -> str: ...
+
+
+OwnedT = TypeVar("OwnedT", bound=GovernmentOwned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +61,27 @@ class Actor:
         """Raise *not found* for a record the actor may not see."""
         if not self.may_access(government_code):
             raise NotFoundError(f"No such {what}.")
+
+
+async def get_for_actor(
+    session: AsyncSession,
+    actor: Actor,
+    model: type[OwnedT],
+    record_id: uuid.UUID,
+    what: str,
+    *,
+    lock: bool = False,
+) -> OwnedT:
+    """One row by primary key that ``actor`` may see; another government's row is *not found*.
+
+    ``lock`` takes the row lock (``SELECT … FOR UPDATE``) and re-reads the row, so the values a
+    service checks are the committed ones.
+    """
+    record = await session.get(model, record_id, with_for_update=lock, populate_existing=lock)
+    if record is None:
+        raise NotFoundError(f"No such {what}.")
+    actor.require_access(record.government_code, what)
+    return record
 
 
 SYSTEM_ACTOR = Actor(user_id=None, username="system", role=Role.ADMIN, government_code=None)

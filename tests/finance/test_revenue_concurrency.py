@@ -53,7 +53,7 @@ async def _delete_government_data(session: AsyncSession) -> None:
     # The audit trail refuses deletes by trigger; the replica role skips triggers for this clean-up
     # only, and the whole chain of the government goes, so no other chain is affected.
     await session.execute(text("SET LOCAL session_replication_role = replica"))
-    await session.execute(delete(AuditEvent).where(AuditEvent.chain == GOVERNMENT))
+    await session.execute(delete(AuditEvent).where(AuditEvent.government_code == GOVERNMENT))
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from app.platform.db import migration_head
+from app.platform.seed import DEMO_ACCOUNTS
 from tests.support.server import lofin_env, run_lofin
 
 
@@ -26,7 +27,7 @@ class TestSetup:
         env = _env(tmp_path)
         run_lofin("db", "upgrade", env=env)
         first = run_lofin("seed", "--demo", env=env)
-        assert "local governments changed: 243; demo accounts created: 11" in first.stdout
+        assert f"local governments changed: 243; demo accounts created: {len(DEMO_ACCOUNTS)}" in first.stdout
         run_lofin("db", "upgrade", env=env)
         second = run_lofin("seed", "--demo", env=env)
         assert "local governments changed: 0; demo accounts created: 0" in second.stdout

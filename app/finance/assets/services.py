@@ -18,7 +18,7 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,14 +74,13 @@ from app.finance.services import (
 from app.platform.errors import ConflictError, InvalidInputError, NotFoundError
 from app.platform.paging import fetch_page
 from app.platform.tenancy import Actor, restrict_to_actor
+from app.platform.tenancy import get_for_actor as _get
 
 KEEPER_ROLES = DISBURSING_ROLES
 """재산관리관·채무관리: the finance officer registers property, runs depreciation, issues and repays bonds."""
 
 KOREA = timezone(timedelta(hours=9), "KST")
 """Korea keeps no daylight saving time, so a fixed offset is its clock."""
-
-AssetRecord = TypeVar("AssetRecord", PublicProperty, LocalBond, Holding)
 
 
 def korean_today() -> date:
@@ -90,26 +89,6 @@ def korean_today() -> date:
 
 
 # --- shared checks -------------------------------------------------------------------------------
-
-
-async def _get(
-    session: AsyncSession,
-    actor: Actor,
-    model: type[AssetRecord],
-    record_id: uuid.UUID,
-    what: str,
-    *,
-    lock: bool = False,
-) -> AssetRecord:
-    """One record the actor may see (another government's is *not found*); ``lock`` re-reads it locked."""
-    query = select(model).where(model.id == record_id)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    record = await session.scalar(query)
-    if record is None:
-        raise NotFoundError(f"No such {what}.")
-    actor.require_access(record.government_code, what)
-    return record
 
 
 def _require_past(day: date, what: str) -> None:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +52,7 @@ from app.platform.errors import ConflictError, InvalidInputError, NotFoundError
 from app.platform.i18n import gettext
 from app.platform.paging import fetch_page
 from app.platform.tenancy import Actor, restrict_to_actor
+from app.platform.tenancy import get_for_actor as _get_record
 
 CARRIED_SUFFIX = "-C"
 """The next year's line funded by a carry-over is its own line: statistics code + this suffix.
@@ -69,28 +70,6 @@ def won(amount: int) -> str:
 
 
 # --- reading records the actor may see -----------------------------------------------------------
-
-
-RecordT = TypeVar("RecordT", BudgetTransfer, CarryOver, FiscalYear)
-
-
-async def _get_record(
-    session: AsyncSession,
-    actor: Actor,
-    model: type[RecordT],
-    record_id: uuid.UUID,
-    what: str,
-    *,
-    lock: bool = False,
-) -> RecordT:
-    query = select(model).where(model.id == record_id)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    record = await session.scalar(query)
-    if record is None:
-        raise NotFoundError(f"No such {what}.")
-    actor.require_access(record.government_code, what)
-    return record
 
 
 async def _lock_lines(

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,31 +67,10 @@ from app.platform.errors import ConflictError, InvalidInputError, NotFoundError
 from app.platform.paging import fetch_page
 from app.platform.settings import get_settings
 from app.platform.tenancy import Actor, restrict_to_actor
+from app.platform.tenancy import get_for_actor as _get
 
 COLLECTOR_ROLES = DISBURSING_ROLES
 """징수관: who resolves collection and records what the treasury bank received (the finance officer)."""
-
-RevenueRecord = TypeVar("RevenueRecord", RevenueItem, Assessment, Receipt, Refund)
-
-
-async def _get(
-    session: AsyncSession,
-    actor: Actor,
-    model: type[RevenueRecord],
-    record_id: uuid.UUID,
-    what: str,
-    *,
-    lock: bool = False,
-) -> RevenueRecord:
-    """One record the actor may see (another government's is *not found*); ``lock`` re-reads it locked."""
-    query = select(model).where(model.id == record_id)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    record = await session.scalar(query)
-    if record is None:
-        raise NotFoundError(f"No such {what}.")
-    actor.require_access(record.government_code, what)
-    return record
 
 
 # --- payers --------------------------------------------------------------------------------------
