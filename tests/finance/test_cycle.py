@@ -690,6 +690,20 @@ async def _sign_in(client: Client, username: str) -> None:
 
 
 class TestPages:
+    async def test_the_approver_inbox_counts_transfers_waiting_on_their_page(
+        self, client: Client, cycle_world: CycleWorld
+    ) -> None:
+        w = cycle_world
+        source = await w.line(budget=1_000, allocated=0)
+        target = await w.line(budget=0, allocated=0)
+        await transfer(w, source, target, 100)
+        await _sign_in(client, w.staff.approver.user.username)
+        inbox = (await client.get("/finance/inbox")).text
+        assert '<a href="/finance/transfers">예산 전용·이용</a>: 1' in inbox
+        # the requester's own request is not waiting for them
+        await _sign_in(client, w.staff.official.user.username)
+        assert "예산 전용·이용</a>: 1" not in (await client.get("/finance/inbox")).text
+
     async def test_transfer_form_validation_request_and_approval(
         self, client: Client, cycle_world: CycleWorld
     ) -> None:

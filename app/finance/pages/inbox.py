@@ -9,15 +9,20 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
+from sqlalchemy import func, select
 
 from app.finance import services
-from app.finance.models import ExpenditureResolution, PaymentOrder
+from app.finance.bulk.models import BatchStatus, BulkBatch
+from app.finance.cycle.models import BudgetTransfer, CarryOver
+from app.finance.models import ApprovalStatus, ExpenditureResolution, PaymentOrder
 from app.finance.pages import queries
 from app.finance.pages.budget import may_decide
 from app.finance.pages.common import Notice, redirect, render
+from app.finance.revenue.models import Refund
 from app.platform.auth.guards import ActingActor, OptionalUser
 from app.platform.db import DbSession
 from app.platform.errors import NotFoundError
+from app.platform.tenancy import restrict_to_actor
 from app.platform.web import N_
 
 INBOX_KINDS = {
@@ -42,6 +47,29 @@ DETAIL_PATHS = {
     "expenditure_resolution": "/finance/resolutions/{id}",
     "payment_order": "/finance/payment-orders/{id}",
 }
+
+
+ELSEWHERE = (
+    (N_("Budget transfers (전용·이용)"), BudgetTransfer, "/finance/transfers"),
+    (N_("Carry-overs (이월)"), CarryOver, "/finance/carry-over"),
+    (N_("Refunds (환급)"), Refund, "/finance/revenue/refunds"),
+    (N_("Bulk payment batches"), BulkBatch, "/finance/bulk/?status=requested"),
+)
+"""Requests decided on their own pages (they need more than one click): the inbox counts them."""
+
+
+async def _waiting_elsewhere(db_session: DbSession, actor: ActingActor) -> list[tuple[str, int, str]]:
+    """(label, how many, where) for each kind of request waiting for another person's decision."""
+    waiting = []
+    for label, model, path in ELSEWHERE:
+        requested = BatchStatus.REQUESTED if model is BulkBatch else ApprovalStatus.REQUESTED
+        query = restrict_to_actor(
+            select(func.count()).select_from(model), model.government_code, actor
+        ).where(model.status == requested, model.requested_by != actor.user_id)
+        count = int(await db_session.scalar(query) or 0)
+        if count:
+            waiting.append((label, count, path))
+    return waiting
 
 
 async def _payment_order_summaries(
@@ -85,6 +113,7 @@ class InboxPages(Controller):
             kinds=INBOX_KINDS,
             decidable=frozenset(DECIDERS),
             detail_paths=DETAIL_PATHS,
+            elsewhere=await _waiting_elsewhere(db_session, actor),
         )
 
     @post("/inbox/{kind:str}/{record_id:uuid}", guards=[may_decide])
