@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from cryptography.hazmat.primitives import serialization
 
 from infra.topology import LAB_DIR, Environment, Host, Region
 
@@ -30,6 +31,11 @@ SECRET_NAMES = (
     "ops_webhook_token",
     "inspection_password",
 )
+# pgBackRest between the database hosts (`postgres`) and the repository host (`pgbackrest`) over SSH:
+# one ed25519 key per side, OpenSSH private-key format, given by the operator like the passwords.
+SSH_KEY_SECRETS = ("pgbackrest_ssh_key", "postgres_ssh_key")
+# templates only an SSH-transport environment (production) renders; the lab's repository is local
+SSH_ONLY_TEMPLATES = frozenset({"ssh-authorized-keys.j2", "ssh-config.j2"})
 DATA_DIR = "/var/lib/postgresql/15/main"
 SOCKET_DIR = "/var/run/postgresql"
 REPO_PATH = "/var/lib/pgbackrest"
@@ -81,11 +87,46 @@ def lab_secrets() -> dict[str, str]:
 
 def production_secrets(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     """Production passwords come from the deploying operator's environment (``LOFIN_SECRET_<NAME>``)."""
-    missing = [name for name in SECRET_NAMES if f"LOFIN_SECRET_{name.upper()}" not in environ]
+    wanted = (*SECRET_NAMES, *SSH_KEY_SECRETS)
+    missing = [name for name in wanted if f"LOFIN_SECRET_{name.upper()}" not in environ]
     if missing:
         names = ", ".join(f"LOFIN_SECRET_{name.upper()}" for name in missing)
         raise RuntimeError(f"set {names} before rendering production configs")
-    return {name: environ[f"LOFIN_SECRET_{name.upper()}"] for name in SECRET_NAMES}
+    return {name: environ[f"LOFIN_SECRET_{name.upper()}"] for name in wanted}
+
+
+def public_key_of(private_key: str) -> str:
+    """The OpenSSH public key line of an OpenSSH private key (the operator gives only the private one)."""
+    key = serialization.load_ssh_private_key(private_key.encode(), password=None)
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+    )
+
+
+def _ssh_files(
+    env: Environment, host: Host, secrets: Mapping[str, str], context: dict[str, Any]
+) -> list[RenderedFile]:
+    """The key, authorized peer and client config of ``host``'s pgBackRest SSH user."""
+    if "backup" in host.roles:
+        user, home, own, peer = "pgbackrest", REPO_PATH, "pgbackrest_ssh_key", "postgres_ssh_key"
+        # every database host may push WAL and be backed up: both regions (DR runs after a failover)
+        peers = [db.address for region in env.regions.values() for db in region.with_role("db")]
+    else:
+        user, home, own, peer = "postgres", "/var/lib/postgresql", "postgres_ssh_key", "pgbackrest_ssh_key"
+        peers = [backup_host(env).address]
+    ssh = {**context, "ssh_user": user, "peer_key": public_key_of(secrets[peer]), "peer_addresses": peers}
+    return [
+        RenderedFile(f"{home}/.ssh/id_ed25519", secrets[own].strip() + "\n", owner=user, mode="0600"),
+        RenderedFile(
+            f"{home}/.ssh/authorized_keys",
+            render_template("ssh-authorized-keys.j2", ssh),
+            owner=user,
+            mode="0600",
+        ),
+        RenderedFile(f"{home}/.ssh/config", render_template("ssh-config.j2", ssh), owner=user, mode="0600"),
+    ]
 
 
 def data_dir(env: Environment, host: Host) -> str:
@@ -207,6 +248,8 @@ def render_host(env: Environment, host: Host, secrets: Mapping[str, str]) -> lis
                 "/etc/prometheus/postgres-exporter-web.yml", render_template("exporter-web.yml.j2", context)
             ),
         ]
+    if ("db" in host.roles or "backup" in host.roles) and env.settings["backup_repo_transport"] == "ssh":
+        files += _ssh_files(env, host, secrets, context)
     if "db" in host.roles or "backup" in host.roles:
         files.append(
             RenderedFile(

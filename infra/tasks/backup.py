@@ -27,6 +27,9 @@ def apply(config_files: Mapping[str, RenderedFile], stanza: str) -> None:
         mode="0750",
     )
     put_config(config_files[CONFIG], "pgBackRest repository config")
+    for path, rendered in config_files.items():  # SSH between the repository and the databases
+        if "/.ssh/" in path:
+            put_config(rendered, f"pgBackRest SSH {path.rsplit('/', 1)[-1]}")
     # stanza-create is idempotent (it checks an existing stanza against the cluster); the primary may
     # still be bootstrapping on a first deploy, hence the retries.
     server.shell(

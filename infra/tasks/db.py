@@ -42,6 +42,9 @@ def apply(config_files: Mapping[str, RenderedFile]) -> None:
     )
     patroni_config = put_config(config_files["/etc/patroni/patroni.yml"], "Patroni config")
     put_config(config_files["/etc/pgbackrest/pgbackrest.conf"], "pgBackRest config")
+    for path, rendered in config_files.items():  # SSH between the repository and the databases
+        if "/.ssh/" in path:
+            put_config(rendered, f"pgBackRest SSH {path.rsplit('/', 1)[-1]}")
     unit = put_config(config_files["/etc/systemd/system/patroni.service"], "Patroni unit")
     systemd.daemon_reload(name="Reload systemd after a unit change", _if=unit.did_change)
     systemd.service(name="Run Patroni", service="patroni", running=True, enabled=True)

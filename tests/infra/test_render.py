@@ -10,14 +10,35 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from infra.lab import PATRONI_VENV, ensure_patroni_venv
-from infra.render import SECRET_NAMES, TEMPLATES_DIR, RenderedFile, patroni_dcs, render_host
+from infra.render import (
+    SECRET_NAMES,
+    SSH_KEY_SECRETS,
+    SSH_ONLY_TEMPLATES,
+    TEMPLATES_DIR,
+    RenderedFile,
+    patroni_dcs,
+    render_host,
+)
 from infra.tasks.app import ReleaseMissingError, release_wheel
 from infra.topology import PROJECT_ROOT, Environment, load
 
 ENVIRONMENTS = ("production", "lab")
-SECRETS = {name: f"test-{name.replace('_', '-')}" for name in SECRET_NAMES}
+
+
+def _ssh_key() -> str:
+    key = ed25519.Ed25519PrivateKey.generate()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
+    ).decode()
+
+
+SECRETS = {name: f"test-{name.replace('_', '-')}" for name in SECRET_NAMES} | {
+    name: _ssh_key() for name in SSH_KEY_SECRETS
+}
 SECRET_ENVIRON = {f"LOFIN_SECRET_{name.upper()}": value for name, value in SECRETS.items()}
 
 
@@ -64,8 +85,10 @@ class TestTemplates:
             env = load(name)  # type: ignore[arg-type]
             headers = "".join(f.content for f in rendered(env).values())
             used = {t for t in templates if f"infra/templates/{t}" in headers}
-            # the bootstrap.dcs part is embedded into patroni.yml rather than written on its own
-            assert used | {"patroni-dcs.yml.j2"} == templates, name
+            # the bootstrap.dcs part is embedded into patroni.yml rather than written on its own; the
+            # lab's backup repository is a local directory, so only production renders the SSH files
+            unused_here = {"patroni-dcs.yml.j2"} | (SSH_ONLY_TEMPLATES if env.lab else set())
+            assert used | unused_here == templates, name
 
     @pytest.mark.parametrize("name", ENVIRONMENTS)
     def test_yaml_and_ini_files_parse(self, name: str) -> None:
@@ -101,6 +124,38 @@ class TestTemplates:
         assert "bind 127.0.1.10:5001\n    balance roundrobin\n    option httpchk GET /replica" in config
         assert "bind 127.0.1.10:7000" in config
         assert config.count("check port 8008") == 6
+
+
+class TestPgBackRestSsh:
+    def test_each_side_trusts_exactly_the_others_key_from_its_hosts(self, tmp_path: Path) -> None:
+        env = load("production")
+        files = rendered(env)
+        repo_key = files[("gwangju-backup1", "/var/lib/pgbackrest/.ssh/id_ed25519")]
+        db_key = files[("daejeon-db1", "/var/lib/postgresql/.ssh/id_ed25519")]
+        assert repo_key.owner == "pgbackrest" and db_key.owner == "postgres"
+        assert repo_key.mode == db_key.mode == "0600"
+
+        def public(key: RenderedFile, host: str) -> str:
+            path = write(tmp_path, host, key)
+            path.chmod(0o600)
+            result = subprocess.run(
+                ["ssh-keygen", "-y", "-f", str(path)], capture_output=True, text=True, timeout=10
+            )
+            assert result.returncode == 0, result.stderr
+            return result.stdout.strip()
+
+        repo_trusts = files[("gwangju-backup1", "/var/lib/pgbackrest/.ssh/authorized_keys")].content
+        db_trusts = files[("gwangju-db2", "/var/lib/postgresql/.ssh/authorized_keys")].content
+        db_addresses = ",".join(h.address for r in env.regions.values() for h in r.with_role("db"))
+        assert f'restrict,from="{db_addresses}" {public(db_key, "daejeon-db1")}' in repo_trusts
+        assert f'restrict,from="10.20.1.50" {public(repo_key, "gwangju-backup1")}' in db_trusts
+        assert (
+            "StrictHostKeyChecking accept-new"
+            in files[("daejeon-db1", "/var/lib/postgresql/.ssh/config")].content
+        )
+
+    def test_the_lab_has_no_ssh_files(self) -> None:
+        assert not [path for (_, path) in rendered(load("lab")) if "/.ssh/" in path]
 
 
 class TestValidation:
