@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar.connection import ASGIConnection
@@ -133,8 +133,13 @@ def navigation_for(user: CurrentUser | None) -> list[NavItem]:
 
 
 def url_with(connection: ASGIConnection[Any, Any, Any, Any], name: str, value: str | int) -> str:
-    """The current page with one query parameter set; every other parameter (filters too) is kept."""
-    params = [(k, v) for k, v in connection.query_params.multi_items() if k != name]
+    """The current page with one query parameter set; every other parameter (filters too) is kept.
+
+    Read from the raw query string, so the parameters keep the request's order (Litestar's parsed
+    ``query_params`` do not keep the order between different keys).
+    """
+    query = parse_qsl(connection.url.query, keep_blank_values=True)
+    params = [(k, v) for k, v in query if k != name]
     params.append((name, str(value)))
     return f"{connection.url.path}?{urlencode(params)}"
 
