@@ -112,5 +112,57 @@ def upgrade() -> None:
     op.create_index(op.f("ix_fin_journal_lines_account"), "fin_journal_lines", ["account"])
 
 
+OLD_ACCOUNTS = (
+    "cash",
+    "payable",
+    "personnel_expense",
+    "operating_expense",
+    "transfer_expense",
+    "fixed_assets",
+    "investments",
+    "borrowings",
+    "internal_transfers",
+    "other_expense",
+)
+"""The accounts the CHECK list of revision 0002 allowed."""
+
+
 def downgrade() -> None:
-    raise NotImplementedError("The chart of accounts cannot be narrowed back to a CHECK list once used.")
+    bind = op.get_bind()
+    used = (
+        bind.execute(
+            sa.text("SELECT DISTINCT account FROM fin_journal_lines WHERE account NOT IN :old").bindparams(
+                sa.bindparam("old", expanding=True)
+            ),
+            {"old": list(OLD_ACCOUNTS)},
+        )
+        .scalars()
+        .all()
+    )
+    if used:
+        raise RuntimeError(
+            "Cannot go back to the fixed account list of revision 0002: journal lines post to "
+            + ", ".join(sorted(used))
+        )
+    allowed = sa.column("account").in_(OLD_ACCOUNTS)
+    if bind.dialect.name == "sqlite":
+        current = _journal_lines(sa.String(length=30))
+        current.append_constraint(
+            sa.ForeignKeyConstraint(
+                ["account"],
+                ["fin_ledger_accounts.code"],
+                name="fk_fin_journal_lines_account_fin_ledger_accounts",
+            )
+        )
+        sa.Index("ix_fin_journal_lines_account", current.c.account)
+        with op.batch_alter_table("fin_journal_lines", copy_from=current, recreate="always") as batch:
+            batch.drop_index("ix_fin_journal_lines_account")
+            batch.drop_constraint("fk_fin_journal_lines_account_fin_ledger_accounts", type_="foreignkey")
+            batch.create_check_constraint("ledgeraccount", allowed)
+    else:
+        op.drop_index(op.f("ix_fin_journal_lines_account"), table_name="fin_journal_lines")
+        op.drop_constraint(
+            op.f("fk_fin_journal_lines_account_fin_ledger_accounts"), "fin_journal_lines", type_="foreignkey"
+        )
+        op.create_check_constraint("ledgeraccount", "fin_journal_lines", allowed)
+    op.drop_table("fin_ledger_accounts")
