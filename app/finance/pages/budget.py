@@ -69,6 +69,33 @@ def programme_tree(programmes: list[Programme]) -> list[tuple[int, Programme]]:
     return ordered
 
 
+async def requests_page(
+    template: str,
+    model: type[queries.LineRequestT],
+    current_user: OptionalUser,
+    actor: ActingActor,
+    db_session: DbSession,
+    status: str | None,
+    line: uuid.UUID | None,
+    notice: str | None,
+    page: int,
+) -> Template:
+    """One page of a list of requests on budget lines (allocations, commitments, resolutions)."""
+    records, labels, total = await queries.requests_on_lines(
+        db_session, actor, model, status=status, line_id=line, limit=PAGE_SIZE, offset=page_offset(page)
+    )
+    return render(
+        template,
+        current_user,
+        notice=notice,
+        records=records,
+        labels=labels,
+        statuses=list(ApprovalStatus),
+        status=status,
+        **paging(total, page),
+    )
+
+
 class BudgetPages(Controller):
     """Budget lines, fiscal years with their structure, budget versions and allocations."""
 
@@ -610,24 +637,8 @@ class BudgetPages(Controller):
         page: PageNumber = 1,
     ) -> Template:
         """Allocation requests per quarter and their decisions."""
-        allocations, labels, total = await queries.requests_on_lines(
-            db_session,
-            actor,
-            Allocation,
-            status=status,
-            line_id=line,
-            limit=PAGE_SIZE,
-            offset=page_offset(page),
-        )
-        return render(
-            "allocations.html",
-            current_user,
-            notice=notice,
-            allocations=allocations,
-            labels=labels,
-            statuses=list(ApprovalStatus),
-            status=status,
-            **paging(total, page),
+        return await requests_page(
+            "allocations.html", Allocation, current_user, actor, db_session, status, line, notice, page
         )
 
     @get("/allocations/new", guards=[may_make])

@@ -22,7 +22,7 @@ from app.finance.models import (
     PaymentOrderStatus,
 )
 from app.finance.pages import queries
-from app.finance.pages.budget import ApprovalFilter, FormData, LineFilter, may_make
+from app.finance.pages.budget import ApprovalFilter, FormData, LineFilter, may_make, requests_page
 from app.finance.pages.common import Form, Notice, attempt, choices, paging, redirect, render
 from app.platform.auth.guards import ActingActor, OptionalUser, require_roles
 from app.platform.db import DbSession
@@ -215,24 +215,8 @@ class ExecutionPages(Controller):
         page: PageNumber = 1,
     ) -> Template:
         """Commitments and where each stands."""
-        commitments, labels, total = await queries.requests_on_lines(
-            db_session,
-            actor,
-            Commitment,
-            status=status,
-            line_id=line,
-            limit=PAGE_SIZE,
-            offset=page_offset(page),
-        )
-        return render(
-            "commitments.html",
-            current_user,
-            notice=notice,
-            commitments=commitments,
-            labels=labels,
-            statuses=list(ApprovalStatus),
-            status=status,
-            **paging(total, page),
+        return await requests_page(
+            "commitments.html", Commitment, current_user, actor, db_session, status, line, notice, page
         )
 
     @get("/commitments/new", guards=[may_make])
@@ -411,24 +395,16 @@ class ExecutionPages(Controller):
         page: PageNumber = 1,
     ) -> Template:
         """Expenditure resolutions and where each stands."""
-        resolutions, labels, total = await queries.requests_on_lines(
-            db_session,
-            actor,
-            ExpenditureResolution,
-            status=status,
-            line_id=line,
-            limit=PAGE_SIZE,
-            offset=page_offset(page),
-        )
-        return render(
+        return await requests_page(
             "resolutions.html",
+            ExpenditureResolution,
             current_user,
-            notice=notice,
-            resolutions=resolutions,
-            labels=labels,
-            statuses=list(ApprovalStatus),
-            status=status,
-            **paging(total, page),
+            actor,
+            db_session,
+            status,
+            line,
+            notice,
+            page,
         )
 
     @get("/resolutions/new", guards=[may_make])
