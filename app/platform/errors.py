@@ -29,15 +29,26 @@ API_PREFIXES = ("/api", "/health", "/metrics", "/schema")
 
 
 class DomainError(Exception):
-    """A business rule refused the request; the message is meant for the user."""
+    """A business rule refused the request; the message is meant for the user.
+
+    ``message`` is an English message id with ``{name}`` placeholders filled from ``params`` (never an
+    f-string, so the catalog can translate it); :attr:`detail` is the message in the language of the
+    request being handled (Korean by default), ``str(error)`` the English text for logs.
+    """
 
     status_code: int = 400
     slug: str = "bad-request"
 
-    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, message: str, *, extra: dict[str, Any] | None = None, **params: Any) -> None:
+        super().__init__(message.format(**params) if params else message)
+        self.message = message
+        self.params = params
         self.extra = extra or {}
+
+    @property
+    def detail(self) -> str:
+        """The message in the current request's language."""
+        return gettext(self.message, **self.params)
 
 
 class NotFoundError(DomainError):
@@ -74,8 +85,10 @@ class UnavailableError(DomainError):
     status_code = 503
     slug = "unavailable"
 
-    def __init__(self, detail: str, *, retry_after: int = 30, extra: dict[str, Any] | None = None) -> None:
-        super().__init__(detail, extra=extra)
+    def __init__(
+        self, message: str, *, retry_after: int = 30, extra: dict[str, Any] | None = None, **params: Any
+    ) -> None:
+        super().__init__(message, extra=extra, **params)
         self.retry_after = retry_after
 
 
