@@ -134,8 +134,12 @@ class Account:
 
     @property
     def headers(self) -> dict[str, str]:
-        """Authorization headers for the API."""
-        return {"Authorization": f"Bearer {self.token}"}
+        """Authorization headers for the API, asking for English so assertions can read the message ids.
+
+        Korean is the default for clients that ask for nothing; ``tests/platform/test_error_messages.py``
+        covers that default.
+        """
+        return {"Authorization": f"Bearer {self.token}", "Accept-Language": "en"}
 
 
 class Accounts:

@@ -57,9 +57,11 @@ from app.platform.auth.models import Role
 from app.platform.db import utcnow
 from app.platform.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from app.platform.governments import get_government
+from app.platform.i18n import Term
 from app.platform.paging import fetch_page
 from app.platform.tenancy import Actor, restrict_to_actor
 from app.platform.tenancy import get_for_actor as _get
+from app.platform.web import ROLE_LABELS
 
 SETUP_ROLES = frozenset({Role.FINANCE_OFFICER, Role.ADMIN})
 """Who maintains the budget structure (fiscal years, accounts, programmes, lines)."""
@@ -111,25 +113,33 @@ def _require_role(actor: Actor, roles: frozenset[Role], doing: str) -> _Acting:
     """The actor's user and government, if their role may do this for a government."""
     if actor.role not in roles:
         raise ForbiddenError(
-            f"Your role ({actor.role}) may not {doing}; it needs one of: {', '.join(sorted(roles))}."
+            "Your role ({role}) may not {doing}; it needs one of: {roles}.",
+            role=Term(ROLE_LABELS[actor.role]),
+            doing=Term(doing),
+            roles=Term(*(ROLE_LABELS[role] for role in sorted(roles))),
         )
     if actor.government_code is None or actor.user_id is None:
         raise ForbiddenError(
-            f"The ministry reads every government's finance records but may not {doing}: "
-            "only a government's own staff act for it."
+            "The ministry reads every government's finance records but may not {doing}: "
+            "only a government's own staff act for it.",
+            doing=Term(doing),
         )
     return _Acting(actor.user_id, actor.government_code)
 
 
 def _require_reader(actor: Actor) -> None:
     if actor.role not in READER_ROLES:
-        raise ForbiddenError(f"Your role ({actor.role}) may not read finance records.")
+        raise ForbiddenError(
+            "Your role ({role}) may not read finance records.", role=Term(ROLE_LABELS[actor.role])
+        )
 
 
 def _require_other_person(actor: Actor, requested_by: uuid.UUID, what: str) -> None:
     """Four-eyes: whoever requested something can never be the one who decides it."""
     if actor.user_id == requested_by:
-        raise ForbiddenError(f"You requested this {what}; another approver must decide it (four-eyes rule).")
+        raise ForbiddenError(
+            "You requested this {what}; another approver must decide it (four-eyes rule).", what=Term(what)
+        )
 
 
 async def _require_open_year(session: AsyncSession, fiscal_year_id: uuid.UUID) -> FiscalYear:
@@ -137,7 +147,7 @@ async def _require_open_year(session: AsyncSession, fiscal_year_id: uuid.UUID) -
     if year is None:
         raise NotFoundError("No such fiscal year.")
     if year.status is not FiscalYearStatus.OPEN:
-        raise ConflictError(f"The fiscal year {year.year} is closed.")
+        raise ConflictError("The fiscal year {year} is closed.", year=year.year)
     return year
 
 
@@ -300,7 +310,7 @@ async def create_fiscal_year(session: AsyncSession, actor: Actor, *, year: int) 
         .where(FiscalYear.government_code == acting.government_code, FiscalYear.year == year)
     )
     if exists:
-        raise ConflictError(f"The fiscal year {year} already exists.")
+        raise ConflictError("The fiscal year {year} already exists.", year=year)
     fiscal_year = FiscalYear(government_code=acting.government_code, year=year)
     session.add(fiscal_year)
     await session.flush()
@@ -345,7 +355,7 @@ async def create_account(
         .where(FinanceAccount.government_code == acting.government_code, FinanceAccount.code == code)
     )
     if exists:
-        raise ConflictError(f"An account with the code {code} already exists.")
+        raise ConflictError("An account with the code {code} already exists.", code=code)
     if kind is FundKind.GENERAL:
         general = await session.scalar(
             select(func.count())
@@ -395,12 +405,15 @@ async def create_programme(
             )
     else:
         if parent_id is None:
-            raise InvalidInputError(f"A {level} programme needs a parent of level {expected_parent}.")
+            raise InvalidInputError(
+                "A programme below the functional field (분야) needs a parent one level up "
+                "(분야 → 부문 → 정책사업 → 단위사업 → 세부사업)."
+            )
         parent = await _get(session, actor, Programme, parent_id, "parent programme")
         if parent.level is not expected_parent or parent.fiscal_year_id != fiscal_year.id:
             raise InvalidInputError(
-                f"A {level} programme's parent must be a {expected_parent} of the same fiscal year, "
-                f"not a {parent.level}."
+                "A programme's parent must be the level directly above it (분야 → 부문 → 정책사업 → "
+                "단위사업 → 세부사업) and of the same fiscal year."
             )
     duplicate = await session.scalar(
         select(func.count())
@@ -408,7 +421,9 @@ async def create_programme(
         .where(Programme.fiscal_year_id == fiscal_year.id, Programme.level == level, Programme.code == code)
     )
     if duplicate:
-        raise ConflictError(f"A {level} programme with the code {code} already exists in this fiscal year.")
+        raise ConflictError(
+            "A programme of this level with the code {code} already exists in this fiscal year.", code=code
+        )
     programme = Programme(
         government_code=acting.government_code,
         fiscal_year_id=fiscal_year.id,
@@ -452,9 +467,7 @@ async def create_budget_line(
     acting = _require_role(actor, SETUP_ROLES, "maintain the budget structure")
     programme = await _get(session, actor, Programme, programme_id, "programme")
     if programme.level is not ProgrammeLevel.DETAIL:
-        raise InvalidInputError(
-            f"Budget lines belong to a detail project (세부사업), not a {programme.level}."
-        )
+        raise InvalidInputError("Budget lines belong to a detail project (세부사업), not to a higher level.")
     await _require_open_year(session, programme.fiscal_year_id)
     account = await _get(session, actor, FinanceAccount, account_id, "account")
     if account.government_code != programme.government_code:
@@ -470,7 +483,8 @@ async def create_budget_line(
     )
     if duplicate:
         raise ConflictError(
-            f"This programme already has a line for 통계목 {statistics_code} in that account."
+            "This programme already has a line for 통계목 {statistics_code} in that account.",
+            statistics_code=statistics_code,
         )
     line = BudgetLine(
         government_code=acting.government_code,
@@ -538,14 +552,20 @@ async def _lock_line(session: AsyncSession, actor: Actor, line_id: uuid.UUID) ->
     return await _get(session, actor, BudgetLine, line_id, "budget line", lock=True)
 
 
-def _refuse_over_available(line: BudgetLine, amount: int, doing: str) -> None:
+def _refuse_over_available(line: BudgetLine, amount: int) -> None:
+    """Budget control: a commitment, or spending without one, never exceeds the line's available amount."""
     if amount > line.available_amount:
         raise InvalidInputError(
-            f"Budget line {line.object_code}/{line.statistics_code} has {won(line.available_amount)} "
-            f"available (allocated {won(line.allocated_amount)} − committed {won(line.committed_amount)} − "
-            f"spent without commitment {won(line.spent_uncommitted_amount)}); {doing} of {won(amount)} "
-            "would exceed it.",
+            "Budget line {line} has {available:,} won available (allocated {allocated:,} won − committed "
+            "{committed:,} won − spent without commitment {spent:,} won); {amount:,} won more would "
+            "exceed it.",
             extra={"available": line.available_amount, "requested": amount},
+            line=f"{line.object_code}/{line.statistics_code}",
+            available=line.available_amount,
+            allocated=line.allocated_amount,
+            committed=line.committed_amount,
+            spent=line.spent_uncommitted_amount,
+            amount=amount,
         )
 
 
@@ -595,7 +615,7 @@ async def create_budget_version(
     missing = [str(i) for i in line_ids if i not in lines]
     if missing:
         raise InvalidInputError(
-            f"These budget lines are not lines of this fiscal year: {', '.join(missing)}."
+            "These budget lines are not lines of this fiscal year: {lines}.", lines=", ".join(missing)
         )
     version = BudgetVersion(
         government_code=acting.government_code,
@@ -684,8 +704,11 @@ async def approve_budget_version(
         line = await _lock_line(session, actor, version_line.budget_line_id)
         if version_line.amount < line.allocated_amount:
             raise ConflictError(
-                f"Budget line {line.object_code}/{line.statistics_code} already has "
-                f"{won(line.allocated_amount)} allocated; the version's {won(version_line.amount)} is less."
+                "Budget line {line} already has {allocated:,} won allocated; the version's {amount:,} won "
+                "is less.",
+                line=f"{line.object_code}/{line.statistics_code}",
+                allocated=line.allocated_amount,
+                amount=version_line.amount,
             )
         line.budget_amount = version_line.amount
     version.status = BudgetVersionStatus.APPROVED
@@ -739,9 +762,13 @@ async def request_allocation(
     unallocated = line.budget_amount - line.allocated_amount
     if amount > unallocated:
         raise InvalidInputError(
-            f"Budget line {line.object_code}/{line.statistics_code} has {won(unallocated)} of its "
-            f"{won(line.budget_amount)} budget left to allocate; {won(amount)} is more.",
+            "Budget line {line} has {unallocated:,} won of its {budget:,} won budget left to allocate; "
+            "{amount:,} won is more.",
             extra={"unallocated": unallocated, "requested": amount},
+            line=f"{line.object_code}/{line.statistics_code}",
+            unallocated=unallocated,
+            budget=line.budget_amount,
+            amount=amount,
         )
     allocation = Allocation(
         government_code=acting.government_code,
@@ -770,8 +797,12 @@ async def decide_allocation(
         line = await _lock_line(session, actor, allocation.budget_line_id)
         if line.allocated_amount + allocation.amount > line.budget_amount:
             raise InvalidInputError(
-                f"Budget line {line.object_code}/{line.statistics_code} has {won(line.allocated_amount)} of "
-                f"{won(line.budget_amount)} allocated; {won(allocation.amount)} more would exceed its budget."
+                "Budget line {line} has {allocated:,} won of {budget:,} won allocated; {amount:,} won more "
+                "would exceed its budget.",
+                line=f"{line.object_code}/{line.statistics_code}",
+                allocated=line.allocated_amount,
+                budget=line.budget_amount,
+                amount=allocation.amount,
             )
         line.allocated_amount += allocation.amount
     await _record_decision(session, actor, acting, "allocation", allocation, target, before)
@@ -798,8 +829,9 @@ async def create_contract(
     number = supplier_registration_number.replace("-", "")
     if not is_valid_business_registration_number(number):
         raise InvalidInputError(
-            f"{supplier_registration_number} is not a valid business registration number (사업자등록번호): "
-            "its check digit does not match."
+            "{number} is not a valid business registration number (사업자등록번호): its check digit does "
+            "not match.",
+            number=supplier_registration_number,
         )
     if end_date < start_date:
         raise InvalidInputError("The contract period ends before it starts.")
@@ -860,11 +892,14 @@ async def request_commitment(
         )
         if drawn + amount > contract.amount:
             raise InvalidInputError(
-                f"The contract is for {won(contract.amount)} and {won(drawn)} is already committed under it; "
-                f"{won(amount)} more would exceed it.",
+                "The contract is for {contract_amount:,} won and {committed:,} won is already committed "
+                "under it; {amount:,} won more would exceed it.",
                 extra={"contract_amount": contract.amount, "committed": drawn, "requested": amount},
+                contract_amount=contract.amount,
+                committed=drawn,
+                amount=amount,
             )
-    _refuse_over_available(line, amount, "a commitment")
+    _refuse_over_available(line, amount)
     before = _line_totals(line)
     line.committed_amount += amount
     commitment = Commitment(
@@ -977,7 +1012,7 @@ async def request_expenditure_resolution(
         commitment = await _get(session, actor, Commitment, commitment.id, "commitment", lock=True)
         if commitment.status is not ApprovalStatus.APPROVED:
             raise ConflictError(
-                f"The commitment is {commitment.status}; only an approved one can be paid under."
+                "Only an approved commitment can be paid under, and this one is not (or no longer) approved."
             )
         resolved = (
             await session.scalar(
@@ -990,12 +1025,15 @@ async def request_expenditure_resolution(
         )
         if resolved + amount > commitment.amount:
             raise InvalidInputError(
-                f"The commitment is for {won(commitment.amount)} and {won(resolved)} is already resolved "
-                f"under it; {won(amount)} more would exceed it.",
+                "The commitment is for {commitment_amount:,} won and {resolved:,} won is already resolved "
+                "under it; {amount:,} won more would exceed it.",
                 extra={"commitment_amount": commitment.amount, "resolved": resolved, "requested": amount},
+                commitment_amount=commitment.amount,
+                resolved=resolved,
+                amount=amount,
             )
     else:
-        _refuse_over_available(line, amount, "spending without commitment")
+        _refuse_over_available(line, amount)
         line.spent_uncommitted_amount += amount
     resolution = ExpenditureResolution(
         government_code=acting.government_code,
@@ -1111,7 +1149,7 @@ async def create_payment_order(
         return existing, False
     if resolution.status is not ApprovalStatus.APPROVED:
         raise ConflictError(
-            f"The expenditure resolution is {resolution.status}; only an approved one can be paid."
+            "Only an approved expenditure resolution can be paid, and this one is not (or no longer) approved."
         )
     if known:
         raise ConflictError("A payment order for this expenditure resolution exists already.")

@@ -19,7 +19,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.platform.db import current_attempt
-from app.platform.i18n import gettext
+from app.platform.i18n import gettext, use_locale
 from app.platform.requestid import REQUEST_ID_HEADER, current_request_id, incoming_request_id
 
 logger = structlog.get_logger("lofin.errors")
@@ -40,7 +40,8 @@ class DomainError(Exception):
     slug: str = "bad-request"
 
     def __init__(self, message: str, *, extra: dict[str, Any] | None = None, **params: Any) -> None:
-        super().__init__(message.format(**params) if params else message)
+        with use_locale("en"):
+            super().__init__(message.format(**params) if params else message)
         self.message = message
         self.params = params
         self.extra = extra or {}

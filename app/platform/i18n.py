@@ -9,6 +9,8 @@ when the process starts, so there is no build step and no stale ``.mo`` file.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
@@ -65,6 +67,45 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
 
 
 _ = gettext
+
+
+class Term:
+    """Words placed into a translated message (a role, an action, a kind of record).
+
+    The message's ``{placeholder}`` receives the words translated into the language the message is
+    formatted in, so a refusal reads Korean end to end on a Korean page while the same error logs
+    English. Several message ids are joined with a comma, for lists such as the roles that may act.
+    """
+
+    __slots__ = ("msgids",)
+
+    def __init__(self, *msgids: str) -> None:
+        self.msgids = msgids
+
+    def __format__(self, spec: str) -> str:
+        return format(", ".join(gettext(m) for m in self.msgids), spec)
+
+    def __str__(self) -> str:
+        return self.__format__("")
+
+    def __repr__(self) -> str:
+        return f"Term{self.msgids!r}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Term) and other.msgids == self.msgids
+
+    def __hash__(self) -> int:
+        return hash(self.msgids)
+
+
+@contextmanager
+def use_locale(locale: str) -> Iterator[None]:
+    """Format messages in ``locale`` for the duration (English log lines, a CLI's language)."""
+    token = _locale.set(locale)
+    try:
+        yield
+    finally:
+        _locale.reset(token)
 
 
 def _accept_language(header: str) -> list[str]:

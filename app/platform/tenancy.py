@@ -18,6 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from app.platform.auth.models import Role
 from app.platform.errors import NotFoundError
+from app.platform.i18n import Term
 
 SelectT = TypeVar("SelectT", bound=Select[Any])
 
@@ -60,7 +61,7 @@ class Actor:
     def require_access(self, government_code: str | None, what: str = "record") -> None:
         """Raise *not found* for a record the actor may not see."""
         if not self.may_access(government_code):
-            raise NotFoundError(f"No such {what}.")
+            raise NotFoundError("No such {what}.", what=Term(what))
 
 
 async def get_for_actor(
@@ -79,7 +80,7 @@ async def get_for_actor(
     """
     record = await session.get(model, record_id, with_for_update=lock, populate_existing=lock)
     if record is None:
-        raise NotFoundError(f"No such {what}.")
+        raise NotFoundError("No such {what}.", what=Term(what))
     actor.require_access(record.government_code, what)
     return record
 

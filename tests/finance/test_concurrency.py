@@ -92,7 +92,7 @@ class TestConcurrentCommitments:
         refusals = [o for o in outcomes if isinstance(o, InvalidInputError)]
         assert len(successes) == ROOM_FOR
         assert len(refusals) == CONTENDERS - ROOM_FOR, [o for o in outcomes if o is not None][:3]
-        assert all("0 won available" in r.detail for r in refusals)
+        assert all("0 won available" in str(r) for r in refusals)
         async with committing() as session:
             stored = await session.get(models.BudgetLine, line.id)
             assert stored is not None
