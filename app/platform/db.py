@@ -153,7 +153,7 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         echo=settings.database_echo,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
-        pool_pre_ping=True,
+        pool_pre_ping=settings.database_pool_pre_ping,
         pool_recycle=1800,
     )
 
@@ -211,6 +211,7 @@ class Database:
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ATTEMPT_KEY = "lofin.attempt"
+REQUEST_SESSION_KEY = "lofin.session"
 
 
 @dataclass(slots=True)
@@ -241,27 +242,51 @@ class TransactionIntentMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
 
 
+def open_request_session(scope: Mapping[str, Any], database: Database) -> AsyncSession:
+    """A new session for the request in ``scope``: the replica's when its attempt reads from there.
+
+    The first part of a request that needs the database (authentication, or else the handler's
+    dependency) opens it and keeps it in the scope, so a request runs one transaction, not two.
+    """
+    attempt = current_attempt(scope)
+    session = database.sessions_for(replica=attempt is not None and attempt.use_replica)()
+    scope[REQUEST_SESSION_KEY] = session  # type: ignore[index]  # scopes are plain dicts at runtime
+    return session
+
+
+def request_session(scope: Mapping[str, Any]) -> AsyncSession | None:
+    """The session the request has already opened, if any."""
+    session = scope.get(REQUEST_SESSION_KEY)
+    return session if isinstance(session, AsyncSession) else None
+
+
 async def provide_db_session(
     state: State, request: Request[Any, Any, Any]
 ) -> AsyncGenerator[AsyncSession, None]:
     """The request's session: committed after the handler returns, rolled back if it raised.
 
-    The failover middleware's attempt record learns whether COMMIT was sent (a write that failed
-    after that point may have committed, so it is not re-run without an idempotency key) and
-    whether reads should go to the replica.
+    Authentication may already have opened it (and closes it when the response is sent); otherwise it
+    is opened here and closed here. The failover middleware's attempt record learns whether COMMIT was
+    sent (a write that failed after that point may have committed, so it is not re-run without an
+    idempotency key) and whether reads should go to the replica.
     """
-    database: Database = state.database
     attempt = current_attempt(request.scope)
-    async with database.sessions_for(replica=attempt is not None and attempt.use_replica)() as session:
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
-        else:
-            if attempt is not None:
-                attempt.commit_started = True
-            await session.commit()
+    session = request_session(request.scope)
+    opened = None
+    if session is None:
+        session = opened = open_request_session(request.scope, state.database)
+    try:
+        yield session
+    except BaseException:
+        await session.rollback()
+        raise
+    else:
+        if attempt is not None:
+            attempt.commit_started = True
+        await session.commit()
+    finally:
+        if opened is not None:
+            await opened.close()
 
 
 def alembic_config(database_url: str | None = None) -> AlembicConfig:

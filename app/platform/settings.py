@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_max_overflow: int = Field(default=10, ge=0, le=200)
     database_echo: bool = False
+    # A ping before every checkout costs a round trip per request; after a failover the first use of a
+    # dead pooled connection fails instead, SQLAlchemy discards the whole pool, and the failover
+    # middleware re-runs the request, so the ping buys nothing the retry does not already give.
+    database_pool_pre_ping: bool = False
     write_retry_seconds: float = Field(
         default=30.0, ge=0, le=300, description="How long a write waits for a primary during a failover."
     )

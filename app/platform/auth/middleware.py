@@ -13,7 +13,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from app.platform.auth.models import TokenKind
 from app.platform.auth.services import actor_for, user_for_token
-from app.platform.db import Database, current_attempt
+from app.platform.db import Database, open_request_session
 from app.platform.tenancy import Actor
 
 SESSION_COOKIE = "lofin_session"
@@ -59,13 +59,13 @@ class AuthenticationMiddleware(ASGIMiddleware):
                 token, kind = connection.cookies.get(SESSION_COOKIE), TokenKind.SESSION
             if token:
                 database: Database = scope["litestar_app"].state.database
-                attempt = current_attempt(scope)
-                async with database.sessions_for(
-                    replica=attempt is not None and attempt.use_replica
-                )() as session:
+                # The handler's transaction begins here: one BEGIN … COMMIT per request, not two.
+                async with open_request_session(scope, database) as session:
                     user = await user_for_token(session, token, kind)
-                if user is not None:
-                    scope["user"] = CurrentUser(
-                        actor=actor_for(user), display_name=user.display_name, via=kind
-                    )
+                    if user is not None:
+                        scope["user"] = CurrentUser(
+                            actor=actor_for(user), display_name=user.display_name, via=kind
+                        )
+                    await next_app(scope, receive, send)
+                return
         await next_app(scope, receive, send)
