@@ -7,7 +7,10 @@ request, approval and payment — stay in one chain, in order, while audited wri
 records take different chain locks and do not queue behind each other. Chains named before sharding
 (``<government>``, ``national``) stay valid chains that simply stop growing.
 
-Every event stores the SHA-256 of its canonical content together with the previous event's hash;
+Every event stores a SHA-256 that covers its content, its ``seq`` and the previous event's hash
+(scheme 2, :func:`link_hash`: the application hashes the content, the link is made where the chain's
+head is read — on PostgreSQL inside ``audit_append``, so an audited write costs one round trip;
+events written before migration 0011 keep scheme 1, one hash over everything, and still verify);
 :func:`verify_audit_trail` recomputes every chain and reports the first link that does not hold —
 an altered row, a deleted row (a gap in ``seq``) or a reordered one. UPDATE and DELETE are refused
 by database triggers installed by the migration; the hash chain catches whoever bypasses them.
@@ -28,7 +31,18 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint, Uuid, column, func, select
+from sqlalchemy import (
+    JSON,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    Uuid,
+    bindparam,
+    column,
+    func,
+    select,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,6 +56,8 @@ NATIONAL_CHAIN = "national"
 AUDIT_SHARDS = 32
 """Chains per government. Fixed: a record's events stay in one chain only while this stays the same."""
 GENESIS_HASH = "0" * 64
+HASH_SCHEME = 2
+"""The scheme new events are hashed with (``AuditEvent.hash_version``)."""
 JsonValue = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -67,6 +83,7 @@ class AuditEvent(Base):
     request_id: Mapped[str | None] = mapped_column(String(64), default=None)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash_version: Mapped[int] = mapped_column(SmallInteger, default=HASH_SCHEME, server_default="1")
 
 
 def to_jsonable(value: Any) -> Any:
@@ -95,11 +112,15 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_hash(event: AuditEvent) -> str:
-    """SHA-256 over the canonical JSON of everything the event says, including the previous hash."""
-    content = [
+def _canonical_sha256(content: list[Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _content(event: AuditEvent) -> list[Any]:
+    """Everything the event says except its place in the chain (``seq``, ``prev_hash``)."""
+    return [
         event.chain,
-        event.seq,
         _timestamp(event.occurred_at),
         str(event.actor_id) if event.actor_id else None,
         event.actor_username,
@@ -111,10 +132,29 @@ def event_hash(event: AuditEvent) -> str:
         event.before,
         event.after,
         event.request_id,
-        event.prev_hash,
     ]
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def content_digest(event: AuditEvent) -> str:
+    """Scheme 2: SHA-256 over the canonical JSON of the event's content."""
+    return _canonical_sha256(_content(event))
+
+
+def link_hash(prev_hash: str, seq: int, digest: str) -> str:
+    """Scheme 2: the event's hash, linking its content digest to its place after ``prev_hash``.
+
+    ``audit_append`` (migration 0011) computes the same on PostgreSQL.
+    """
+    return hashlib.sha256(f"{prev_hash}:{seq}:{digest}".encode()).hexdigest()
+
+
+def event_hash(event: AuditEvent) -> str:
+    """The hash ``event`` must carry under the scheme it was written with."""
+    if event.hash_version == 1:
+        # Scheme 1: one SHA-256 over the canonical JSON of everything, including seq and prev_hash.
+        content = _content(event)
+        return _canonical_sha256([*content[:1], event.seq, *content[1:], event.prev_hash])
+    return link_hash(event.prev_hash, event.seq, content_digest(event))
 
 
 def chain_for(government_code: str | None, target_type: str, target_id: str) -> str:
@@ -132,26 +172,17 @@ def _chain_lock_key(chain: str) -> int:
     return int.from_bytes(hashlib.sha256(f"audit:{chain}".encode()).digest()[:8], "big", signed=True)
 
 
-async def _lock_chain_head(session: AsyncSession, chain: str) -> tuple[int, str]:
-    """The next ``seq`` and the previous hash of ``chain``, holding its lock until the transaction ends.
-
-    PostgreSQL: one round trip to ``audit_chain_head`` (migration 0008), which takes the chain's
-    advisory lock and then reads its last link with a snapshot taken after the lock. SQLite: its
-    single writer lock already serialises appends.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        query = select(column("seq", Integer), column("hash", String)).select_from(
-            func.audit_chain_head(chain, _chain_lock_key(chain)).table_valued("seq", "hash")
-        )
-    else:
-        query = (
+async def _sqlite_chain_head(session: AsyncSession, chain: str) -> tuple[int, str]:
+    """The next ``seq`` and the previous hash of ``chain`` (SQLite's writer lock serialises appends)."""
+    head = (
+        await session.execute(
             select(AuditEvent.seq, AuditEvent.hash)
             .where(AuditEvent.chain == chain)
             .order_by(AuditEvent.seq.desc())
             .limit(1)
         )
-    head = (await session.execute(query)).first()
-    if head is None or head.seq is None:
+    ).first()
+    if head is None:
         return 1, GENESIS_HASH
     return head.seq + 1, head.hash
 
@@ -169,16 +200,14 @@ async def record_event(
 ) -> AuditEvent:
     """Append one event to its record's chain of ``government_code`` inside the caller's transaction.
 
-    On PostgreSQL a transaction-scoped advisory lock serialises appends to one chain until commit,
-    so two concurrent writers cannot both extend the same link. SQLite serialises writers anyway.
-    The lock is held until the caller commits: call this as the last statement of the transaction
-    where possible, so the chain is held for the INSERT and the COMMIT only.
+    On PostgreSQL ``audit_append`` takes the chain's transaction-scoped advisory lock, links and
+    inserts in one round trip; the lock serialises appends to one chain until commit, so two
+    concurrent writers cannot both extend the same link. SQLite serialises writers anyway. Call this
+    as the last statement of the transaction where possible, so the chain is held for the COMMIT only.
     """
     chain = chain_for(government_code, target_type, str(target_id))
-    seq, prev_hash = await _lock_chain_head(session, chain)
     event = AuditEvent(
         chain=chain,
-        seq=seq,
         occurred_at=utcnow(),
         actor_id=actor.user_id,
         actor_username=actor.username,
@@ -190,11 +219,44 @@ async def record_event(
         before=to_jsonable(before) if before is not None else None,
         after=to_jsonable(after) if after is not None else None,
         request_id=current_request_id(),
-        prev_hash=prev_hash,
+        hash_version=HASH_SCHEME,
     )
-    event.hash = event_hash(event)
-    session.add(event)
-    await session.flush()
+    digest = content_digest(event)
+    if session.get_bind().dialect.name != "postgresql":
+        event.seq, event.prev_hash = await _sqlite_chain_head(session, chain)
+        event.hash = link_hash(event.prev_hash, event.seq, digest)
+        session.add(event)
+        await session.flush()
+        return event
+    await session.flush()  # the caller's pending changes first: the event follows them
+    appended = (
+        await session.execute(
+            select(
+                column("id", Integer),
+                column("seq", Integer),
+                column("prev_hash", String),
+                column("hash", String),
+            ).select_from(
+                func.audit_append(
+                    chain,
+                    _chain_lock_key(chain),
+                    event.occurred_at,
+                    event.actor_id,
+                    event.actor_username,
+                    event.actor_role,
+                    event.government_code,
+                    event.action,
+                    event.target_type,
+                    event.target_id,
+                    bindparam("before", event.before, type_=JSONB),
+                    bindparam("after", event.after, type_=JSONB),
+                    event.request_id,
+                    digest,
+                ).table_valued("id", "seq", "prev_hash", "hash")
+            )
+        )
+    ).one()
+    event.id, event.seq, event.prev_hash, event.hash = appended
     return event
 
 

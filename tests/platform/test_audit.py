@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -14,7 +14,9 @@ from app.platform.audit import (
     GENESIS_HASH,
     AuditEvent,
     chain_for,
+    content_digest,
     event_hash,
+    link_hash,
     record_event,
     verify_audit_trail,
 )
@@ -123,6 +125,58 @@ class TestShards:
         await _record_three(session, "26110")
         report = await verify_audit_trail(session)
         assert report.ok, report.first_break
+
+
+class TestHashSchemes:
+    async def test_a_new_event_links_its_content_to_its_place_in_the_chain(
+        self, session: AsyncSession
+    ) -> None:
+        """Read back from the database: on PostgreSQL ``audit_append`` made the link, here Python checks it."""
+        written = await _record_three(session, "11110", "scheme-2")
+        session.expunge_all()
+        stored = (
+            await session.scalars(
+                select(AuditEvent).where(AuditEvent.target_id == "scheme-2").order_by(AuditEvent.seq)
+            )
+        ).all()
+        assert [e.hash for e in stored] == [e.hash for e in written]
+        for event in stored:
+            assert event.hash_version == 2
+            assert event.hash == link_hash(event.prev_hash, event.seq, content_digest(event))
+        assert stored[1].prev_hash == stored[0].hash
+
+    async def test_scheme_1_events_before_scheme_2_events_of_one_chain_verify(
+        self, session: AsyncSession
+    ) -> None:
+        chain = chain_for("11110", "thing", "mixed")
+        old = AuditEvent(
+            chain=chain,
+            seq=1,
+            occurred_at=utcnow(),
+            actor_username="tester",
+            actor_role="admin",
+            government_code="11110",
+            action="test.scheme1",
+            target_type="thing",
+            target_id="mixed",
+            after={"n": 1},
+            prev_hash=GENESIS_HASH,
+            hash_version=1,
+        )
+        old.hash = event_hash(old)
+        assert old.hash != link_hash(GENESIS_HASH, 1, content_digest(old))
+        session.add(old)
+        await session.flush()
+        newer = await _record_three(session, "11110", "mixed")
+        assert [e.seq for e in newer] == [2, 3, 4] and newer[0].prev_hash == old.hash
+        report = await verify_audit_trail(session)
+        assert report.ok, report.first_break
+
+        await _drop_append_only_triggers(session)
+        await session.execute(text("UPDATE audit_events SET after = NULL WHERE id = :id"), {"id": old.id})
+        session.expunge_all()
+        report = await verify_audit_trail(session)
+        assert report.first_break is not None and report.first_break.event_id == old.id
 
 
 class TestAppendOnly:

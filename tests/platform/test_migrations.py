@@ -44,3 +44,29 @@ def test_the_chart_of_accounts_goes_down_and_up_again(empty_database: str) -> No
             assert {"fin_ledger_accounts", "fin_journal_entries"} <= {fk["referred_table"] for fk in foreign}
     finally:
         engine.dispose()
+
+
+def test_the_audit_hash_scheme_goes_down_only_while_no_event_uses_scheme_2(empty_database: str) -> None:
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0011")
+    engine = sa.create_engine(_sync_url(empty_database))
+    try:
+        command.downgrade(config, "0010")
+        with engine.connect() as conn:
+            assert "hash_version" not in {c["name"] for c in sa.inspect(conn).get_columns("audit_events")}
+        command.upgrade(config, "0011")
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO audit_events (chain, seq, occurred_at, actor_username, actor_role, action,"
+                    " target_type, target_id, prev_hash, hash, hash_version) VALUES ('11110:00', 1,"
+                    " CURRENT_TIMESTAMP, 'tester', 'admin', 'test', 'thing', '1', :zero, :hash, 2)"
+                ),
+                {"zero": "0" * 64, "hash": "f" * 64},
+            )
+        with pytest.raises(RuntimeError, match="scheme 2"):
+            command.downgrade(config, "0010")
+        with engine.connect() as conn:
+            assert "hash_version" in {c["name"] for c in sa.inspect(conn).get_columns("audit_events")}
+    finally:
+        engine.dispose()
