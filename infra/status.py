@@ -120,20 +120,43 @@ def monitoring_status(lab: Lab) -> dict[str, Any]:
     return result
 
 
-def lab_memory(lab: Lab) -> dict[str, float]:
-    """Memory of every lab process with its descendants and the postmasters with theirs, in MiB."""
-    pids: set[int] = set()
+def lab_memory(lab: Lab) -> dict[str, Any]:
+    """Memory of everything the lab started, in MiB: totals and per component.
+
+    "The lab's RSS" is the sum of the RSS of every process the lab started (each recorded PID and its
+    descendants, each postmaster and its backends), so a shared page counts once in every process
+    that maps it; PSS splits each shared page among the processes that map it, so its sum is what
+    the lab really occupies. ``components`` breaks both down by service (``postgres``: every
+    postmaster with its backends).
+    """
+    owners: dict[int, str] = {}
     for group in all_processes(lab).values():
         for process in group:
             pid = processes.running_pid(process)
             if pid is not None:
-                pids |= {pid, *processes.descendants(pid)}
+                component = process.name.split("-", 2)[-1]  # daejeon-db1-patroni -> patroni
+                owners |= dict.fromkeys((pid, *processes.descendants(pid)), component)
     for host in lab.region_hosts("db"):
         postmaster = processes.postmaster_pid(Path(data_dir(lab.env, host)))
         if postmaster is not None:
-            pids |= {postmaster, *processes.descendants(postmaster)}
-    rss, pss = (sum(values) for values in zip(*(processes.memory_kib(pid) for pid in pids), strict=True))
-    return {"processes": len(pids), "rss_mib": round(rss / 1024, 1), "pss_mib": round(pss / 1024, 1)}
+            owners |= dict.fromkeys((postmaster, *processes.descendants(postmaster)), "postgres")
+    components: dict[str, dict[str, float]] = {}
+    total_rss = total_pss = 0
+    for pid, component in owners.items():
+        rss, pss = processes.memory_kib(pid)
+        entry = components.setdefault(component, {"processes": 0, "rss_mib": 0.0, "pss_mib": 0.0})
+        entry["processes"] += 1
+        entry["rss_mib"] += rss / 1024
+        entry["pss_mib"] += pss / 1024
+        total_rss, total_pss = total_rss + rss, total_pss + pss
+    for entry in components.values():
+        entry["rss_mib"], entry["pss_mib"] = round(entry["rss_mib"], 1), round(entry["pss_mib"], 1)
+    return {
+        "processes": len(owners),
+        "rss_mib": round(total_rss / 1024, 1),
+        "pss_mib": round(total_pss / 1024, 1),
+        "components": dict(sorted(components.items(), key=lambda item: -item[1]["rss_mib"])),
+    }
 
 
 def format_status(status: dict[str, Any]) -> str:
@@ -174,6 +197,10 @@ def format_status(status: dict[str, Any]) -> str:
     lines.append(
         f"memory: {memory['rss_mib']} MiB RSS summed over {memory['processes']} processes ({memory['pss_mib']} MiB PSS)"
     )
+    for component, usage in memory["components"].items():
+        lines.append(
+            f"  {component:<18} {usage['processes']:>3} processes {usage['rss_mib']:>7.1f} MiB RSS {usage['pss_mib']:>7.1f} MiB PSS"
+        )
     down = [name for name, pid in status["processes"].items() if pid is None]
     lines.append(
         f"processes: {sum(1 for pid in status['processes'].values() if pid)} running"

@@ -79,7 +79,7 @@ class Environment:
 
     @property
     def node_exporter_hosts(self) -> list[Host]:
-        """Hosts that run node_exporter: those with one of the ``node_exporter_roles`` (the db nodes in the lab)."""
+        """Hosts that run node_exporter: those with one of the ``node_exporter_roles`` (the monitoring hosts in the lab)."""
         roles = set(self.settings["node_exporter_roles"])
         return [host for host in self.hosts if roles & set(host.roles)]
 

@@ -71,7 +71,7 @@ def scrape_jobs(environment: EnvironmentName) -> list[ScrapeJob]:
         "etcd": (("etcd",), ports["etcd_client"]),
         "postgres": (("db",), ports["postgres_exporter"]),
         # The topology says where node_exporter runs: every host in production (on the backup host it
-        # also serves the pgBackRest textfile), only the db nodes in the lab.
+        # also serves the pgBackRest textfile), one per region (its monitoring host) in the lab.
         "node": (tuple(env.settings["node_exporter_roles"]), ports["node_exporter"]),
         # HAProxy's built-in Prometheus exporter on its stats listener.
         "haproxy": (("haproxy",), ports["haproxy_stats"]),

@@ -50,6 +50,8 @@ pytestmark = pytest.mark.lab
 BRING_UP_LIMIT_S = 60
 TEARDOWN_LIMIT_S = 15
 MEMORY_LIMIT_MIB = 1536
+# summed RSS measured 1.87–1.96 GiB after the lab's cuts (2.13–2.16 GiB before); see docs/benchmarks.md
+SUMMED_RSS_CEILING_MIB = 2150
 FAILOVER_LIMIT_S = 30  # ttl 20 s bounds detection; HAProxy needs ~1 s more to route to the new leader
 DR_VISIBLE_LIMIT_S = 1.0
 # a database-level ceiling; where the 3 s app-level target stands is in docs/operations.md
@@ -137,11 +139,16 @@ class TestBringUp:
             assert body["status"] == expected, (host.name, body)
 
     def test_lab_fits_in_its_memory_budget(self, lab: Lab) -> None:
-        # PSS: the lab's resident memory with every shared page counted once (summed RSS counts
-        # PostgreSQL's shared buffers once per backend); see docs/decisions.md
+        # PSS: the lab's resident memory with every shared page counted once. Summed RSS counts each
+        # process's mapped program text again (≈ 13 MiB per PostgreSQL process, 50 of them): it is held
+        # to the ceiling measured after the cuts, so what grows shows here (docs/decisions.md)
         memory = lab_memory(lab)
         record(lab_memory=memory)
         assert memory["pss_mib"] < MEMORY_LIMIT_MIB, memory
+        assert memory["rss_mib"] < SUMMED_RSS_CEILING_MIB, memory
+        assert {"postgres", "patroni", "etcd", "app", "haproxy", "prometheus", "alertmanager"} <= set(
+            memory["components"]
+        ), memory
 
     def test_up_again_is_harmless(self, lab: Lab) -> None:
         before = {p.name: processes.running_pid(p) for group in all_processes(lab).values() for p in group}
