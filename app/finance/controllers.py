@@ -11,14 +11,17 @@ import uuid
 from typing import Annotated, Any, TypeVar
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, delete, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from litestar.types import Guard
 
 from app.finance import services
-from app.finance.models import BudgetLine
+from app.finance.milestones import rules as milestone_rules
+from app.finance.milestones import services as milestones
+from app.finance.milestones.rules import MilestoneProgress
+from app.finance.models import BudgetLine, Contract
 from app.finance.schemas import (
     AccountCreate,
     AccountOut,
@@ -41,10 +44,16 @@ from app.finance.schemas import (
     JournalEntryOut,
     JournalLineOut,
     JournalPage,
+    LineAllocationsOut,
+    MilestoneAcceptance,
+    MilestoneCreate,
+    MilestoneOut,
     PaymentOrderCreate,
     PaymentOrderOut,
+    PeriodTotalOut,
     ProgrammeCreate,
     ProgrammeOut,
+    ScheduleOut,
     TrialBalanceOut,
     TrialBalanceRowOut,
     VersionLineOut,
@@ -87,6 +96,30 @@ def budget_line_out(line: BudgetLine) -> BudgetLineOut:
         spent_uncommitted=line.spent_uncommitted_amount,
         paid=line.paid_amount,
         available=line.available_amount,
+    )
+
+
+def milestone_out(item: MilestoneProgress) -> MilestoneOut:
+    """A milestone with its derived figures and status."""
+    return shape(
+        MilestoneOut,
+        item.milestone,
+        committed=item.committed,
+        remaining=item.remaining,
+        paid=item.paid,
+        status=item.status,
+    )
+
+
+def schedule_out(contract: Contract, schedule: list[MilestoneProgress]) -> ScheduleOut:
+    """A contract's schedule and whether it adds up to the contract amount."""
+    scheduled = sum(item.milestone.amount for item in schedule)
+    return ScheduleOut(
+        contract_id=contract.id,
+        contract_amount=contract.amount,
+        scheduled=scheduled,
+        complete=scheduled == contract.amount,
+        milestones=[milestone_out(item) for item in schedule],
     )
 
 
@@ -203,6 +236,29 @@ class BudgetStructureController(_FinanceController):
             items=[budget_line_out(x) for x in lines], total=total, limit=limit, offset=offset
         )
 
+    @get(
+        "/budget-lines/{line_id:uuid}/allocations",
+        guards=[may_read],
+        summary="A line's allocations per quarter and month",
+    )
+    async def line_allocations(
+        self,
+        line_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        actor: ActingActor,
+        quarter: Annotated[int | None, QueryParameter(ge=1, le=4)] = None,
+        month: Annotated[int | None, QueryParameter(ge=1, le=12)] = None,
+    ) -> LineAllocationsOut:
+        """The list narrowed to a quarter or month; the totals cover the whole year."""
+        found = await services.allocations_of_line(db_session, actor, line_id, quarter=quarter, month=month)
+        return LineAllocationsOut(
+            budget_line_id=found.line.id,
+            allocated=found.line.allocated_amount,
+            items=[shape(AllocationOut, a) for a in found.items],
+            quarters=[shape(PeriodTotalOut, q) for q in found.quarters],
+            months=[shape(PeriodTotalOut, m) for m in found.months],
+        )
+
     @get("/budget-lines/{line_id:uuid}", guards=[may_read], summary="One budget line")
     async def get_budget_line(
         self, line_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActingActor
@@ -299,7 +355,12 @@ class AllocationController(_FinanceController):
     ) -> AllocationOut:
         """422 if the line's budget has not that much left to allocate."""
         allocation = await services.request_allocation(
-            db_session, actor, budget_line_id=data.budget_line_id, quarter=data.quarter, amount=data.amount
+            db_session,
+            actor,
+            budget_line_id=data.budget_line_id,
+            quarter=data.quarter,
+            month=data.month,
+            amount=data.amount,
         )
         return shape(AllocationOut, allocation)
 
@@ -352,6 +413,75 @@ class ContractController(_FinanceController):
         """404 for other governments' contracts."""
         return shape(ContractOut, await services.get_contract(db_session, actor, contract_id))
 
+    @get("/{contract_id:uuid}/milestones", guards=[may_read], summary="The contract's milestones")
+    async def milestones(
+        self, contract_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActingActor
+    ) -> ScheduleOut:
+        """In order, each with what is committed, left and paid, and its status."""
+        return schedule_out(*await milestones.list_milestones(db_session, actor, contract_id))
+
+    @post("/{contract_id:uuid}/milestones", guards=[may_make], summary="Add a milestone (선금, 기성, 준공)")
+    async def add_milestone(
+        self,
+        contract_id: FromPath[uuid.UUID],
+        data: JSONBody[MilestoneCreate],
+        db_session: DbSession,
+        actor: ActingActor,
+    ) -> MilestoneOut:
+        """422 past the contract amount or outside its period; 409 once commitments name a milestone."""
+        added = await milestones.add_milestone(
+            db_session,
+            actor,
+            contract_id,
+            kind=data.kind,
+            title=data.title,
+            due_date=data.due_date,
+            amount=data.amount,
+        )
+        return milestone_out((await milestone_rules.progress_of(db_session, [added]))[0])
+
+    @delete(
+        "/{contract_id:uuid}/milestones/{milestone_id:uuid}",
+        guards=[may_make],
+        status_code=HTTP_200_OK,
+        summary="Remove a milestone",
+    )
+    async def remove_milestone(
+        self,
+        contract_id: FromPath[uuid.UUID],
+        milestone_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        actor: ActingActor,
+    ) -> ScheduleOut:
+        """409 once commitments name one of the contract's milestones; the later ones move up."""
+        await milestones.remove_milestone(db_session, actor, contract_id, milestone_id)
+        return schedule_out(*await milestones.list_milestones(db_session, actor, contract_id))
+
+    @post(
+        "/{contract_id:uuid}/milestones/{milestone_id:uuid}/accept",
+        guards=[may_make],
+        status_code=HTTP_200_OK,
+        summary="Record a milestone's inspection (검사·검수)",
+    )
+    async def accept_milestone(
+        self,
+        contract_id: FromPath[uuid.UUID],
+        milestone_id: FromPath[uuid.UUID],
+        data: JSONBody[MilestoneAcceptance],
+        db_session: DbSession,
+        actor: ActingActor,
+    ) -> MilestoneOut:
+        """Not by whoever registered the contract (403); 409 before an approved commitment or twice."""
+        accepted = await milestones.accept_milestone(
+            db_session,
+            actor,
+            contract_id,
+            milestone_id,
+            accepted_on=data.accepted_on,
+            inspector_name=data.inspector_name,
+        )
+        return milestone_out(accepted)
+
 
 class CommitmentController(_FinanceController):
     """지출원인행위 under budget control."""
@@ -370,6 +500,7 @@ class CommitmentController(_FinanceController):
             amount=data.amount,
             description=data.description,
             contract_id=data.contract_id,
+            milestone_id=data.milestone_id,
         )
         return shape(CommitmentOut, commitment)
 

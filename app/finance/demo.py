@@ -20,6 +20,7 @@ from app.finance import services
 from app.finance.assets.demo import seed_demo_assets
 from app.finance.bulk.demo import seed_demo_bulk
 from app.finance.cycle.demo import seed_demo_cycle
+from app.finance.milestones.demo import seed_demo_milestones
 from app.finance.models import (
     BudgetLine,
     ContractMethod,
@@ -607,4 +608,5 @@ async def seed_demo_year(session: AsyncSession) -> int:
     await seed_demo_revenue(session)
     await seed_demo_cycle(session)
     await seed_demo_assets(session)
+    await seed_demo_milestones(session)
     return created

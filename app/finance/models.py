@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 
 from app.platform.db import Base, BigIntPK, TimestampMixin, UTCDateTime, new_uuid
 from app.platform.errors import ConflictError
+from app.platform.i18n import Term
 
 
 def _enum_column(enum_class: type[enum.StrEnum], length: int = 20) -> Enum:
@@ -53,8 +54,11 @@ def require_transition(
     """Refuse (409) a status change the workflow does not allow."""
     if target not in allowed.get(current, frozenset()):
         raise ConflictError(
-            f"The {what} is {current}; it cannot become {target}.",
+            "The {what} is {current}; it cannot become {target}.",
             extra={"current_status": str(current), "requested_status": str(target)},
+            what=Term(what),
+            current=Term(str(current)),
+            target=Term(str(target)),
         )
 
 
@@ -254,6 +258,8 @@ APPROVAL_TRANSITIONS = {
     ApprovalStatus.APPROVED: frozenset({ApprovalStatus.CANCELLED}),
 }
 """Cancelling an approved request is further restricted by the service (nothing may depend on it)."""
+OPEN_REQUEST_STATUSES = frozenset({ApprovalStatus.REQUESTED, ApprovalStatus.APPROVED})
+"""A request that still holds what it asked for (a commitment its amount, a resolution its payment)."""
 
 
 class PaymentOrderStatus(enum.StrEnum):
@@ -428,19 +434,33 @@ class ApprovalMixin:
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
+def quarter_of_month(month: int) -> int:
+    """The quarter (1–4) a month (1–12) belongs to."""
+    return (month + 2) // 3
+
+
 class Allocation(ApprovalMixin, TimestampMixin, Base):
-    """예산배정: part of a line's budget released for execution in a quarter."""
+    """예산배정: part of a line's budget released for execution in a quarter, or in one month of it.
+
+    ``month`` is optional (quarterly allocations stay valid); when given it lies inside ``quarter``,
+    which the CHECK repeats with the integer division both backends share.
+    """
 
     __tablename__ = "fin_allocations"
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_range"),
+        CheckConstraint(
+            "month IS NULL OR (month BETWEEN 1 AND 12 AND (month + 2) / 3 = quarter)",
+            name="month_in_quarter",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
     government_code: Mapped[str] = _government_fk()
     budget_line_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_budget_lines.id"), index=True)
     quarter: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int | None] = mapped_column(Integer, default=None)
     amount: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -465,21 +485,78 @@ class Contract(TimestampMixin, Base):
     created_by: Mapped[uuid.UUID] = _user_fk()
 
 
+class MilestoneKind(enum.StrEnum):
+    """계약 이행 단계: what a milestone of a contract pays for."""
+
+    ADVANCE = "advance"  # 선금
+    PROGRESS = "progress"  # 기성
+    COMPLETION = "completion"  # 준공
+
+
+class MilestoneStatus(enum.StrEnum):
+    """Where a milestone stands; derived from its commitments, its acceptance and the payments (not stored)."""
+
+    PLANNED = "planned"
+    PARTLY_COMMITTED = "partly_committed"
+    COMMITTED = "committed"
+    ACCEPTED = "accepted"  # 검사·검수 done: its payment orders may be issued
+    PAID = "paid"
+
+
+class ContractMilestone(TimestampMixin, Base):
+    """One step of a contract's schedule (선금, 기성, 준공) with its due date and amount.
+
+    Only the acceptance (검사·검수: date, inspector, who recorded it) is stored; how much is committed
+    and paid is read from the commitments that name the milestone and their payment orders.
+    """
+
+    __tablename__ = "fin_contract_milestones"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "sequence"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("sequence >= 1", name="sequence_positive"),
+        CheckConstraint(
+            "(accepted_on IS NULL AND inspector_name IS NULL AND accepted_by IS NULL) OR "
+            "(accepted_on IS NOT NULL AND inspector_name IS NOT NULL AND accepted_by IS NOT NULL)",
+            name="acceptance_whole",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    government_code: Mapped[str] = _government_fk()
+    contract_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_contracts.id"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[MilestoneKind] = mapped_column(_enum_column(MilestoneKind))
+    title: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    accepted_on: Mapped[date | None] = mapped_column(Date, default=None)
+    inspector_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    accepted_by: Mapped[uuid.UUID | None] = _user_fk(nullable=True)
+    created_by: Mapped[uuid.UUID] = _user_fk()
+
+
 class Commitment(ApprovalMixin, TimestampMixin, Base):
-    """지출원인행위: an obligation against a budget line, optionally under a contract.
+    """지출원인행위: an obligation against a budget line, optionally under a contract and one of its milestones.
 
     Its amount is reserved on the line from the moment it is requested, so concurrent requests can
     never together exceed what was allocated; rejection or cancellation releases it.
     """
 
     __tablename__ = "fin_commitments"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("milestone_id IS NULL OR contract_id IS NOT NULL", name="milestone_under_contract"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
     government_code: Mapped[str] = _government_fk()
     budget_line_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fin_budget_lines.id"), index=True)
     contract_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("fin_contracts.id"), index=True, default=None
+    )
+    milestone_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("fin_contract_milestones.id"), index=True, default=None
     )
     amount: Mapped[int] = mapped_column(BigInteger)
     description: Mapped[str] = mapped_column(String(500))

@@ -16,6 +16,8 @@ from app.finance.models import (
     FiscalYearStatus,
     FundKind,
     LedgerAccount,
+    MilestoneKind,
+    MilestoneStatus,
     ObjectGroup,
     PaymentOrderStatus,
     ProgrammeLevel,
@@ -27,6 +29,8 @@ WonOrZero = Annotated[int, msgspec.Meta(ge=0, le=MAX_WON)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Description = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
+Quarter = Annotated[int, msgspec.Meta(ge=1, le=4)]
+Month = Annotated[int, msgspec.Meta(ge=1, le=12)]
 
 
 class FiscalYearCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -174,8 +178,10 @@ class AllocationCreate(msgspec.Struct, forbid_unknown_fields=True):
     """Request an allocation (배정)."""
 
     budget_line_id: uuid.UUID
-    quarter: Annotated[int, msgspec.Meta(ge=1, le=4)]
+    quarter: Quarter
     amount: Won
+    month: Month | None = None
+    """A month inside the quarter (월별 배정); without one the allocation is for the quarter."""
 
 
 class AllocationOut(msgspec.Struct):
@@ -185,10 +191,33 @@ class AllocationOut(msgspec.Struct):
     government_code: str
     budget_line_id: uuid.UUID
     quarter: int
+    month: int | None
     amount: int
     status: ApprovalStatus
     requested_by: uuid.UUID
     decided_by: uuid.UUID | None
+
+
+class PeriodTotalOut(msgspec.Struct):
+    """What is allocated (approved) and asked for (requested) in one quarter or month."""
+
+    period: int
+    approved: int
+    requested: int
+
+
+class LineAllocationsOut(msgspec.Struct):
+    """A budget line's allocations, listed and totalled per quarter and per month.
+
+    A quarterly allocation without a month counts in its quarter only, so a quarter's total can be
+    more than the sum of its months.
+    """
+
+    budget_line_id: uuid.UUID
+    allocated: int
+    items: list[AllocationOut]
+    quarters: list[PeriodTotalOut]
+    months: list[PeriodTotalOut]
 
 
 class ContractCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -217,13 +246,61 @@ class ContractOut(msgspec.Struct):
     end_date: date
 
 
+class MilestoneCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """Append a milestone (선금, 기성, 준공) to a contract's schedule."""
+
+    kind: MilestoneKind
+    title: Name
+    due_date: date
+    amount: Won
+
+
+class MilestoneAcceptance(msgspec.Struct, forbid_unknown_fields=True):
+    """The inspection (검사·검수) of a milestone: when, and who inspected."""
+
+    accepted_on: date
+    inspector_name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class MilestoneOut(msgspec.Struct):
+    """A milestone and where it stands; ``status`` is read from its commitments, inspection and payments."""
+
+    id: uuid.UUID
+    government_code: str
+    contract_id: uuid.UUID
+    sequence: int
+    kind: MilestoneKind
+    title: str
+    due_date: date
+    amount: int
+    committed: int
+    remaining: int
+    paid: int
+    status: MilestoneStatus
+    accepted_on: date | None
+    inspector_name: str | None
+    accepted_by: uuid.UUID | None
+
+
+class ScheduleOut(msgspec.Struct):
+    """A contract's milestones in order; ``complete`` when they add up to the contract amount."""
+
+    contract_id: uuid.UUID
+    contract_amount: int
+    scheduled: int
+    complete: bool
+    milestones: list[MilestoneOut]
+
+
 class CommitmentCreate(msgspec.Struct, forbid_unknown_fields=True):
-    """Request a commitment (지출원인행위) against a budget line, optionally under a contract."""
+    """Request a commitment (지출원인행위) against a budget line, optionally under a contract and one of its milestones."""
 
     budget_line_id: uuid.UUID
     amount: Won
     description: Description
     contract_id: uuid.UUID | None = None
+    milestone_id: uuid.UUID | None = None
+    """A milestone of the contract (the contract may then be left out: it is the milestone's)."""
 
 
 class CommitmentOut(msgspec.Struct):
@@ -233,6 +310,7 @@ class CommitmentOut(msgspec.Struct):
     government_code: str
     budget_line_id: uuid.UUID
     contract_id: uuid.UUID | None
+    milestone_id: uuid.UUID | None
     amount: int
     description: str
     status: ApprovalStatus

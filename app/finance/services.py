@@ -22,6 +22,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.finance import metrics
+from app.finance.milestones import rules as milestone_rules
 from app.finance.models import (
     APPROVAL_TRANSITIONS,
     BUDGET_VERSION_TRANSITIONS,
@@ -50,6 +51,7 @@ from app.finance.models import (
     PaymentOrderStatus,
     Programme,
     ProgrammeLevel,
+    quarter_of_month,
     require_transition,
 )
 from app.platform.audit import record_event
@@ -753,10 +755,20 @@ async def reject_budget_version(session: AsyncSession, actor: Actor, version_id:
 
 
 async def request_allocation(
-    session: AsyncSession, actor: Actor, *, budget_line_id: uuid.UUID, quarter: int, amount: int
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    budget_line_id: uuid.UUID,
+    quarter: int,
+    amount: int,
+    month: int | None = None,
 ) -> Allocation:
-    """Ask for part of a line's budget to be released for execution."""
+    """Ask for part of a line's budget to be released for execution in a quarter, or one month of it."""
     acting = _require_role(actor, MAKER_ROLES, "request allocations")
+    if month is not None and quarter_of_month(month) != quarter:
+        raise InvalidInputError(
+            "The month {month} is not in quarter {quarter}.", month=month, quarter=quarter
+        )
     line = await _get(session, actor, BudgetLine, budget_line_id, "budget line")
     await _require_open_year(session, line.fiscal_year_id)
     unallocated = line.budget_amount - line.allocated_amount
@@ -774,6 +786,7 @@ async def request_allocation(
         government_code=acting.government_code,
         budget_line_id=line.id,
         quarter=quarter,
+        month=month,
         amount=amount,
         requested_by=acting.user_id,
     )
@@ -807,6 +820,73 @@ async def decide_allocation(
         line.allocated_amount += allocation.amount
     await _record_decision(session, actor, acting, "allocation", allocation, target, before)
     return allocation
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodTotal:
+    """What is allocated (approved) and asked for (requested) in one quarter or month."""
+
+    period: int
+    approved: int
+    requested: int
+
+
+@dataclass(frozen=True, slots=True)
+class LineAllocations:
+    """A line's allocations (of a quarter or month, if asked) and the totals per quarter and per month.
+
+    A quarterly allocation without a month counts in its quarter only. The totals always cover the
+    whole year, whatever the filter, so a page can show both.
+    """
+
+    line: BudgetLine
+    items: list[Allocation]
+    quarters: list[PeriodTotal]
+    months: list[PeriodTotal]
+
+
+async def allocations_of_line(
+    session: AsyncSession,
+    actor: Actor,
+    line_id: uuid.UUID,
+    *,
+    quarter: int | None = None,
+    month: int | None = None,
+) -> LineAllocations:
+    """A budget line's allocations, newest first, with what is allocated per quarter and per month."""
+    _require_reader(actor)
+    line = await _get(session, actor, BudgetLine, line_id, "budget line")
+    allocations = list(
+        (
+            await session.scalars(
+                select(Allocation)
+                .where(Allocation.budget_line_id == line.id)
+                .order_by(Allocation.created_at.desc(), Allocation.id)
+            )
+        ).all()
+    )
+
+    def totals(periods: range, period_of: Any) -> list[PeriodTotal]:
+        def total(period: int, status: ApprovalStatus) -> int:
+            return sum(a.amount for a in allocations if period_of(a) == period and a.status is status)
+
+        return [
+            PeriodTotal(
+                period, total(period, ApprovalStatus.APPROVED), total(period, ApprovalStatus.REQUESTED)
+            )
+            for period in periods
+        ]
+
+    return LineAllocations(
+        line=line,
+        items=[
+            a
+            for a in allocations
+            if (quarter is None or a.quarter == quarter) and (month is None or a.month == month)
+        ],
+        quarters=totals(range(1, 5), lambda a: a.quarter),
+        months=totals(range(1, 13), lambda a: a.month),
+    )
 
 
 # --- contracts -----------------------------------------------------------------------------------
@@ -875,11 +955,19 @@ async def request_commitment(
     amount: int,
     description: str,
     contract_id: uuid.UUID | None = None,
+    milestone_id: uuid.UUID | None = None,
 ) -> Commitment:
-    """Reserve ``amount`` on the line (refused with the figures if it exceeds what is available)."""
+    """Reserve ``amount`` on the line (refused with the figures if it exceeds what is available).
+
+    Under a milestone of a contract, the amount must also fit in what is left of the milestone; the
+    milestone names its contract, so ``contract_id`` may be left out. Locks: the line, the contract,
+    the milestone, in that order.
+    """
     acting = _require_role(actor, MAKER_ROLES, "request commitments")
     line = await _lock_line(session, actor, budget_line_id)
     await _require_open_year(session, line.fiscal_year_id)
+    if milestone_id is not None and contract_id is None:
+        contract_id = (await milestone_rules.get_milestone(session, actor, milestone_id)).contract_id
     if contract_id is not None:
         contract = await _get(session, actor, Contract, contract_id, "contract", lock=True)
         drawn = (
@@ -899,6 +987,8 @@ async def request_commitment(
                 committed=drawn,
                 amount=amount,
             )
+        if milestone_id is not None:
+            await milestone_rules.reserve_on_milestone(session, actor, contract, milestone_id, amount)
     _refuse_over_available(line, amount)
     before = _line_totals(line)
     line.committed_amount += amount
@@ -906,6 +996,7 @@ async def request_commitment(
         government_code=acting.government_code,
         budget_line_id=line.id,
         contract_id=contract_id,
+        milestone_id=milestone_id,
         amount=amount,
         description=description,
         requested_by=acting.user_id,
@@ -1123,6 +1214,8 @@ async def create_payment_order(
     resolution = await _get(
         session, actor, ExpenditureResolution, resolution_id, "expenditure resolution", lock=True
     )
+    if resolution.commitment_id is not None:  # only a commitment can be under a contract's milestone
+        await milestone_rules.require_accepted_for_payment(session, resolution.id)  # paid after 검사·검수
     # One query for both: the order this key already made, and any live order of the resolution.
     known = (
         await session.scalars(

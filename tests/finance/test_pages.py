@@ -479,7 +479,7 @@ class TestDemoData:
         jongno = await make_staff(accounts, "11110")
         lines, total = await services.list_budget_lines(session, jongno.maker, limit=50, offset=0)
         assert total == 4
-        assert sum(x.paid_amount for x in lines) == 95_000_000
+        assert sum(x.paid_amount for x in lines) == 95_000_000 + 9_000_000  # + the milestone demo's 선금
         inbox = await services.approver_inbox(session, jongno.approver_actor)
         assert sorted(i.kind for i in inbox) == ["commitment", "expenditure_resolution"]
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
+from sqlalchemy import ColumnElement
 
 from app.finance import services
 from app.finance.models import (
@@ -23,6 +25,7 @@ from app.finance.models import (
     ObjectGroup,
     Programme,
     ProgrammeLevel,
+    quarter_of_month,
 )
 from app.finance.pages import queries
 from app.finance.pages.common import Form, Notice, attempt, choices, label, paging, redirect, render
@@ -42,6 +45,7 @@ ApprovalFilter = Annotated[str | None, QueryParameter(pattern=r"^(requested|appr
 VersionFilter = Annotated[str | None, QueryParameter(pattern=r"^(draft|submitted|approved|rejected)$")]
 YearFilter = Annotated[uuid.UUID | None, QueryParameter()]
 LineFilter = Annotated[uuid.UUID | None, QueryParameter()]
+MonthFilter = Annotated[int | None, QueryParameter(ge=1, le=12)]
 AMOUNT_PREFIX = "amount_"
 
 
@@ -79,10 +83,23 @@ async def requests_page(
     line: uuid.UUID | None,
     notice: str | None,
     page: int,
+    *,
+    where: Sequence[ColumnElement[bool]] = (),
+    **context: Any,
 ) -> Template:
-    """One page of a list of requests on budget lines (allocations, commitments, resolutions)."""
+    """One page of a list of requests on budget lines (allocations, commitments, resolutions).
+
+    ``where`` narrows the list further (allocations by month); ``context`` goes to the template.
+    """
     records, labels, total = await queries.requests_on_lines(
-        db_session, actor, model, status=status, line_id=line, limit=PAGE_SIZE, offset=page_offset(page)
+        db_session,
+        actor,
+        model,
+        status=status,
+        line_id=line,
+        where=where,
+        limit=PAGE_SIZE,
+        offset=page_offset(page),
     )
     return render(
         template,
@@ -92,8 +109,14 @@ async def requests_page(
         labels=labels,
         statuses=list(ApprovalStatus),
         status=status,
+        **context,
         **paging(total, page),
     )
+
+
+def month_choices() -> list[tuple[int, str]]:
+    """The twelve months as a select's options."""
+    return [(n, gettext("Month {n}", n=n)) for n in range(1, 13)]
 
 
 class BudgetPages(Controller):
@@ -633,12 +656,24 @@ class BudgetPages(Controller):
         db_session: DbSession,
         status: ApprovalFilter = None,
         line: LineFilter = None,
+        month: MonthFilter = None,
         notice: Notice = None,
         page: PageNumber = 1,
     ) -> Template:
-        """Allocation requests per quarter and their decisions."""
+        """Allocation requests per quarter (and month) and their decisions, filtered by month."""
         return await requests_page(
-            "allocations.html", Allocation, current_user, actor, db_session, status, line, notice, page
+            "allocations.html",
+            Allocation,
+            current_user,
+            actor,
+            db_session,
+            status,
+            line,
+            notice,
+            page,
+            where=[Allocation.month == month] if month else [],
+            months=month_choices(),
+            month=month,
         )
 
     @get("/allocations/new", guards=[may_make])
@@ -678,6 +713,7 @@ class BudgetPages(Controller):
                 for line in lines
             ],
             quarters=[(n, gettext("Q{n}", n=n)) for n in range(1, 5)],
+            months=month_choices(),
             form=form,
         )
 
@@ -689,6 +725,9 @@ class BudgetPages(Controller):
         form = Form(data)
         line_id = form.record("budget_line_id")
         quarter = form.integer("quarter", 1, 4)
+        month = form.integer("month", 1, 12) if form.values.get("month") else None
+        if month is not None and "quarter" not in form.errors and quarter_of_month(month) != quarter:
+            form.fail("month", gettext("Choose a month of the chosen quarter."))
         amount = form.won("amount")
         line = (
             (await queries.by_id(db_session, actor, BudgetLine, [line_id])).get(line_id) if line_id else None
@@ -708,7 +747,7 @@ class BudgetPages(Controller):
                 db_session,
                 form,
                 lambda: services.request_allocation(
-                    db_session, actor, budget_line_id=line.id, quarter=quarter, amount=amount
+                    db_session, actor, budget_line_id=line.id, quarter=quarter, month=month, amount=amount
                 ),
             )
             if done is not None:

@@ -29,6 +29,8 @@ from app.finance.models import (
     FiscalYearStatus,
     FundKind,
     LedgerAccount,
+    MilestoneKind,
+    MilestoneStatus,
     ObjectGroup,
     PaymentOrderStatus,
     ProgrammeLevel,
@@ -60,6 +62,9 @@ NOTICES = {
     "version_rejected": N_("The council's rejection is recorded."),
     "allocation_requested": N_("The allocation is requested; an approver decides it."),
     "contract_created": N_("The contract is registered."),
+    "milestone_added": N_("The milestone is added to the contract's schedule."),
+    "milestone_removed": N_("The milestone is removed from the schedule."),
+    "milestone_accepted": N_("The inspection is recorded; the milestone's payment orders may be issued."),
     "commitment_requested": N_("The commitment is requested and its amount reserved on the line."),
     "commitment_cancelled": N_("The commitment is cancelled and its reservation released."),
     "resolution_requested": N_("The expenditure resolution is requested; an approver decides it."),
@@ -79,6 +84,10 @@ STATUS_LABELS: dict[str, str] = {
     BudgetVersionStatus.SUBMITTED: N_("Before the council"),
     FiscalYearStatus.OPEN: N_("Open"),
     FiscalYearStatus.CLOSED: N_("Closed"),
+    MilestoneStatus.PLANNED: N_("Planned"),
+    MilestoneStatus.PARTLY_COMMITTED: N_("Partly committed"),
+    MilestoneStatus.COMMITTED: N_("Committed"),
+    MilestoneStatus.ACCEPTED: N_("Inspected and accepted"),
 }
 """Status values as people read them (the values shared by several enums are labelled once)."""
 
@@ -110,6 +119,11 @@ LABELS: dict[type[enum.StrEnum], dict[str, str]] = {
         ContractMethod.RESTRICTED_TENDER: N_("Restricted tender"),
         ContractMethod.NOMINATED_TENDER: N_("Nominated tender"),
         ContractMethod.PRIVATE: N_("Private contract"),
+    },
+    MilestoneKind: {
+        MilestoneKind.ADVANCE: N_("Advance payment"),
+        MilestoneKind.PROGRESS: N_("Progress payment"),
+        MilestoneKind.COMPLETION: N_("Completion"),
     },
     BudgetVersionKind: {
         BudgetVersionKind.ORIGINAL: N_("Original budget"),

@@ -11,6 +11,8 @@ from litestar.response import Redirect, Template
 from sqlalchemy import or_
 
 from app.finance import services
+from app.finance.milestones import services as milestones
+from app.finance.milestones.rules import MilestoneProgress
 from app.finance.models import (
     ApprovalStatus,
     BudgetLine,
@@ -18,12 +20,14 @@ from app.finance.models import (
     Contract,
     ContractMethod,
     ExpenditureResolution,
+    MilestoneKind,
+    MilestoneStatus,
     PaymentOrder,
     PaymentOrderStatus,
 )
 from app.finance.pages import queries
 from app.finance.pages.budget import ApprovalFilter, FormData, LineFilter, may_make, requests_page
-from app.finance.pages.common import Form, Notice, attempt, choices, paging, redirect, render
+from app.finance.pages.common import Form, Notice, attempt, choices, label, paging, redirect, render
 from app.platform.auth.guards import ActingActor, OptionalUser, require_roles
 from app.platform.db import DbSession
 from app.platform.errors import InvalidInputError
@@ -63,6 +67,22 @@ def _check_available(form: Form, field: str, line: BudgetLine | None, amount: in
                 amount=_won(amount),
             ),
         )
+
+
+def _milestone_option(contract: Contract, item: MilestoneProgress) -> tuple[uuid.UUID, str]:
+    """A milestone as the commitment form lists it: contract, step, and what is left of it."""
+    milestone = item.milestone
+    return (
+        milestone.id,
+        gettext(
+            "{contract} — {sequence}. {title} ({kind}) — {amount} won left to commit",
+            contract=contract.title,
+            sequence=milestone.sequence,
+            title=milestone.title,
+            kind=label(milestone.kind),
+            amount=_won(item.remaining),
+        ),
+    )
 
 
 async def _available_line_options(db_session: DbSession, actor: ActingActor) -> list[tuple[uuid.UUID, str]]:
@@ -184,21 +204,150 @@ class ExecutionPages(Controller):
         db_session: DbSession,
         notice: Notice = None,
     ) -> Template:
-        """A contract and the commitments drawn on it."""
-        contract = await services.get_contract(db_session, actor, contract_id)
+        """A contract, its milestones (선금·기성·준공) and the commitments drawn on it."""
+        return await self._contract_page(contract_id, current_user, actor, db_session, notice=notice)
+
+    async def _contract_page(
+        self,
+        contract_id: uuid.UUID,
+        current_user: OptionalUser,
+        actor: ActingActor,
+        db_session: DbSession,
+        *,
+        form: Form | None = None,
+        acceptance: Form | None = None,
+        accepting: uuid.UUID | None = None,
+        notice: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        contract, schedule = await milestones.list_milestones(db_session, actor, contract_id)
         commitments, _ = await queries.list_records(
             db_session, actor, Commitment, where=[Commitment.contract_id == contract.id], limit=200, offset=0
         )
         lines = await queries.by_id(db_session, actor, BudgetLine, queries.ids(commitments, "budget_line_id"))
         drawn = (await queries.drawn_on_contracts(db_session, [contract.id])).get(contract.id, 0)
+        scheduled = sum(item.milestone.amount for item in schedule)
+        frozen = any(item.committed for item in schedule)
+        next_due = schedule[-1].milestone.due_date if schedule else contract.start_date
         return render(
             "contract.html",
             current_user,
             notice=notice,
+            status_code=status_code,
             contract=contract,
+            schedule=schedule,
+            scheduled=scheduled,
+            schedule_open=not frozen
+            and scheduled < contract.amount
+            and not (schedule and schedule[-1].milestone.kind is MilestoneKind.COMPLETION),
+            may_remove=not frozen,
+            acceptable=(MilestoneStatus.PARTLY_COMMITTED, MilestoneStatus.COMMITTED),
+            kinds=choices(MilestoneKind),
+            form=form
+            or Form(
+                {
+                    "kind": MilestoneKind.ADVANCE if not schedule else MilestoneKind.PROGRESS,
+                    "due_date": next_due.isoformat(),
+                    "amount": _won(contract.amount - scheduled),
+                }
+            ),
+            acceptance=acceptance,
+            accepting=accepting,
             commitments=commitments,
+            milestone_titles={
+                item.milestone.id: f"{item.milestone.sequence}. {item.milestone.title}" for item in schedule
+            },
             labels=await queries.line_labels(db_session, actor, lines.values()),
             drawn=drawn,
+        )
+
+    @post("/contracts/{contract_id:uuid}/milestones", guards=[may_make])
+    async def add_milestone(
+        self,
+        contract_id: FromPath[uuid.UUID],
+        data: FormData,
+        current_user: OptionalUser,
+        actor: ActingActor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        """Append a milestone to the contract's schedule."""
+        form = Form(data)
+        kind = form.choice("kind", MilestoneKind)
+        title = form.text("title", max_length=200)
+        due = form.day("due_date")
+        amount = form.won("amount")
+        if form.ok and kind is not None and due is not None:
+            await attempt(
+                db_session,
+                form,
+                lambda: milestones.add_milestone(
+                    db_session, actor, contract_id, kind=kind, title=title, due_date=due, amount=amount
+                ),
+            )
+        return await self._after_change(contract_id, current_user, actor, db_session, form, "milestone_added")
+
+    async def _after_change(
+        self,
+        contract_id: uuid.UUID,
+        current_user: OptionalUser,
+        actor: ActingActor,
+        db_session: DbSession,
+        form: Form,
+        notice: str,
+        accepting: uuid.UUID | None = None,
+    ) -> Template | Redirect:
+        """Back to the contract with a notice, or its page again with what was wrong (on the form it came from)."""
+        if form.ok:
+            return redirect(f"/finance/contracts/{contract_id}", notice)
+        forms = {"acceptance": form, "accepting": accepting} if accepting else {"form": form}
+        return await self._contract_page(
+            contract_id, current_user, actor, db_session, status_code=form.status_code, **forms
+        )
+
+    @post("/contracts/{contract_id:uuid}/milestones/{milestone_id:uuid}/remove", guards=[may_make])
+    async def remove_milestone(
+        self,
+        contract_id: FromPath[uuid.UUID],
+        milestone_id: FromPath[uuid.UUID],
+        current_user: OptionalUser,
+        actor: ActingActor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        """Take a milestone out of a schedule nothing is committed against."""
+        form = Form()
+        await attempt(
+            db_session,
+            form,
+            lambda: milestones.remove_milestone(db_session, actor, contract_id, milestone_id),
+        )
+        return await self._after_change(
+            contract_id, current_user, actor, db_session, form, "milestone_removed"
+        )
+
+    @post("/contracts/{contract_id:uuid}/milestones/{milestone_id:uuid}/accept", guards=[may_make])
+    async def accept_milestone(
+        self,
+        contract_id: FromPath[uuid.UUID],
+        milestone_id: FromPath[uuid.UUID],
+        data: FormData,
+        current_user: OptionalUser,
+        actor: ActingActor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        """Record a milestone's inspection (검사·검수): its date and the inspector."""
+        form = Form(data)
+        day = form.day("accepted_on")
+        inspector = form.text("inspector_name", max_length=100)
+        if form.ok and day is not None:
+            await attempt(
+                db_session,
+                form,
+                lambda: milestones.accept_milestone(
+                    db_session, actor, contract_id, milestone_id, accepted_on=day, inspector_name=inspector
+                ),
+            )
+        return await self._after_change(
+            contract_id, current_user, actor, db_session, form, "milestone_accepted", accepting=milestone_id
         )
 
     # --- commitments -----------------------------------------------------------------------------
@@ -226,10 +375,15 @@ class ExecutionPages(Controller):
         actor: ActingActor,
         db_session: DbSession,
         contract: RecordFilter = None,
+        milestone: RecordFilter = None,
         line: LineFilter = None,
     ) -> Template:
-        """The commitment form, from a contract or direct."""
-        values = {"contract_id": str(contract or ""), "budget_line_id": str(line or "")}
+        """The commitment form, from a contract (or one of its milestones) or direct."""
+        values = {
+            "contract_id": str(contract or ""),
+            "milestone_id": str(milestone or ""),
+            "budget_line_id": str(line or ""),
+        }
         return await self._commitment_form(current_user, actor, db_session, Form(values))
 
     async def _commitment_form(
@@ -242,12 +396,19 @@ class ExecutionPages(Controller):
     ) -> Template:
         contracts = await queries.contracts(db_session, actor)
         drawn = await queries.drawn_on_contracts(db_session, (c.id for c in contracts))
+        schedules = await milestones.milestones_of_contracts(db_session, actor, (c.id for c in contracts))
         return render(
             "commitment_form.html",
             current_user,
             status_code=status_code,
             form=form,
             line_options=await _available_line_options(db_session, actor),
+            milestone_options=[
+                _milestone_option(c, item)
+                for c in contracts
+                for item in schedules.get(c.id, [])
+                if item.remaining > 0 and item.milestone.accepted_on is None
+            ],
             contract_options=[
                 (
                     c.id,
@@ -271,8 +432,13 @@ class ExecutionPages(Controller):
         form = Form(data)
         line = await _line(db_session, actor, form, "budget_line_id", form.record("budget_line_id"))
         contract_id = form.record("contract_id", required=False)
+        milestone_id = form.record("milestone_id", required=False)
         amount = form.won("amount")
         description = form.text("description", max_length=500)
+        if milestone_id is not None and form.ok:
+            contract_id = await self._check_milestone_room(
+                db_session, actor, form, contract_id, milestone_id, amount
+            )
         if contract_id is not None and form.ok:
             contract = (await queries.by_id(db_session, actor, Contract, [contract_id])).get(contract_id)
             if contract is None:
@@ -300,11 +466,37 @@ class ExecutionPages(Controller):
                     amount=amount,
                     description=description,
                     contract_id=contract_id,
+                    milestone_id=milestone_id,
                 ),
             )
             if commitment is not None:
                 return redirect(f"/finance/commitments/{commitment.id}", "commitment_requested")
         return await self._commitment_form(current_user, actor, db_session, form, form.status_code)
+
+    @staticmethod
+    async def _check_milestone_room(
+        db_session: DbSession,
+        actor: ActingActor,
+        form: Form,
+        contract_id: uuid.UUID | None,
+        milestone_id: uuid.UUID,
+        amount: int,
+    ) -> uuid.UUID | None:
+        """The milestone's room as the official sees it before asking; returns the milestone's contract."""
+        found = await milestones.find_milestone(db_session, actor, milestone_id)
+        if found is None or (contract_id is not None and found.milestone.contract_id != contract_id):
+            form.fail("milestone_id", gettext("Choose a milestone of the chosen contract."))
+            return contract_id
+        if amount > found.remaining:
+            form.fail(
+                "amount",
+                gettext(
+                    "{left} won of the milestone is left to commit; {amount} won is more.",
+                    left=_won(found.remaining),
+                    amount=_won(amount),
+                ),
+            )
+        return found.milestone.contract_id
 
     @get("/commitments/{commitment_id:uuid}")
     async def commitment(
@@ -604,7 +796,7 @@ class ExecutionPages(Controller):
         resolution_id = form.record("resolution_id")
         key = form.code("idempotency_key", r"[A-Za-z0-9._:-]{8,100}", "web-…")
         if resolution_id is None:  # the resolution page always sends it: this form was not sent from there
-            raise InvalidInputError(gettext("Issue payment orders from the expenditure resolution's page."))
+            raise InvalidInputError("Issue payment orders from the expenditure resolution's page.")
         if form.ok:
             result = await attempt(
                 db_session,

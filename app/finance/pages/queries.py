@@ -30,7 +30,6 @@ from app.finance.models import (
     Programme,
 )
 from app.platform.auth.models import User
-from app.platform.errors import ForbiddenError
 from app.platform.paging import fetch_page
 from app.platform.tenancy import Actor, restrict_to_actor
 
@@ -59,8 +58,7 @@ LineRequestT = TypeVar("LineRequestT", Allocation, Commitment, ExpenditureResolu
 
 
 def _require_reader(actor: Actor) -> None:
-    if actor.role not in services.READER_ROLES:
-        raise ForbiddenError(f"Your role ({actor.role}) may not read finance records.")
+    services._require_reader(actor)  # the service layer's refusal, in the reader's language
 
 
 async def list_records(
@@ -87,16 +85,17 @@ async def requests_on_lines(
     *,
     status: str | None,
     line_id: uuid.UUID | None,
+    where: Sequence[ColumnElement[bool]] = (),
     limit: int,
     offset: int,
 ) -> tuple[list[LineRequestT], dict[uuid.UUID, str], int]:
     """One page of allocations, commitments or resolutions (of a status, on a line), with their lines' labels."""
-    where: list[ColumnElement[bool]] = []
+    conditions = list(where)
     if status is not None:
-        where.append(model.status == ApprovalStatus(status))
+        conditions.append(model.status == ApprovalStatus(status))
     if line_id is not None:
-        where.append(model.budget_line_id == line_id)
-    records, total = await list_records(session, actor, model, where=where, limit=limit, offset=offset)
+        conditions.append(model.budget_line_id == line_id)
+    records, total = await list_records(session, actor, model, where=conditions, limit=limit, offset=offset)
     lines = await by_id(session, actor, BudgetLine, ids(records, "budget_line_id"))
     return records, await line_labels(session, actor, lines.values()), total
 

@@ -1,0 +1,132 @@
+"""Commitments against one contract milestone under real concurrency (PostgreSQL, committed transactions).
+
+Like ``test_concurrency.py`` this commits its own data, for a government no other test uses, and
+removes it afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from datetime import date
+
+import pytest
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.finance import models, services
+from app.finance.milestones import services as milestones
+from app.platform.audit import AuditEvent
+from app.platform.auth.models import AuthToken, User
+from app.platform.errors import InvalidInputError
+from tests.conftest import Accounts
+from tests.finance.conftest import FinanceWorld, make_staff
+
+pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
+
+GOVERNMENT = "47920"  # 봉화군: used by no other test
+CONTENDERS = 20
+ROOM_FOR = 5
+AMOUNT = 1_000_000
+
+
+async def _delete_government_data(session: AsyncSession) -> None:
+    """Remove everything this test committed for ``GOVERNMENT``, children before parents."""
+    mine = GOVERNMENT
+    for model in (
+        models.PaymentOrder,
+        models.ExpenditureResolution,
+        models.Commitment,
+        models.ContractMilestone,
+        models.Allocation,
+        models.Contract,
+        models.BudgetVersionLine,
+        models.BudgetVersion,
+        models.BudgetLine,
+    ):
+        await session.execute(delete(model).where(model.government_code == mine))
+    await session.execute(
+        update(models.Programme).where(models.Programme.government_code == mine).values(parent_id=None)
+    )
+    for model in (models.Programme, models.FinanceAccount, models.FiscalYear, models.JournalEntry):
+        await session.execute(delete(model).where(model.government_code == mine))
+    users = select(User.id).where(User.government_code == mine)
+    await session.execute(delete(AuthToken).where(AuthToken.user_id.in_(users)))
+    await session.execute(delete(User).where(User.government_code == mine))
+    # The audit trail refuses deletes by trigger; a superuser's replica role skips triggers for this
+    # clean-up only. Every chain of the government goes whole, so no other chain is affected.
+    await session.execute(text("SET LOCAL session_replication_role = replica"))
+    await session.execute(delete(AuditEvent).where(AuditEvent.government_code == mine))
+
+
+@pytest.fixture
+async def committing(engine: AsyncEngine) -> AsyncGenerator[async_sessionmaker[AsyncSession], None]:
+    """Sessions whose transactions really commit; the government's data is removed afterwards."""
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    async with sessions() as session, session.begin():
+        await _delete_government_data(session)
+    try:
+        yield sessions
+    finally:
+        async with sessions() as session, session.begin():
+            await _delete_government_data(session)
+
+
+class TestConcurrentCommitmentsAgainstAMilestone:
+    async def test_twenty_requests_against_a_milestone_with_room_for_five(
+        self, committing: async_sessionmaker[AsyncSession], backend: str
+    ) -> None:
+        assert backend == "postgresql"
+        async with committing() as session, session.begin():
+            staff = await make_staff(Accounts(session), GOVERNMENT)
+            world = FinanceWorld(session, staff)
+            # The line has room for every request: only the milestone can refuse.
+            line = await world.line(budget=CONTENDERS * AMOUNT, allocated=CONTENDERS * AMOUNT)
+            contract = await services.create_contract(
+                session,
+                staff.maker,
+                title="군도 포장공사",
+                method=models.ContractMethod.OPEN_TENDER,
+                supplier_name="(주)봉화토건",
+                supplier_registration_number="220-81-62517",
+                amount=CONTENDERS * AMOUNT,
+                start_date=date(2026, 1, 1),
+                end_date=date(2026, 12, 31),
+            )
+            milestone = await milestones.add_milestone(
+                session,
+                staff.maker,
+                contract.id,
+                kind=models.MilestoneKind.ADVANCE,
+                title="선금",
+                due_date=date(2026, 2, 1),
+                amount=ROOM_FOR * AMOUNT,
+            )
+
+        async def request(number: int) -> None:
+            async with committing() as session, session.begin():
+                await services.request_commitment(
+                    session,
+                    staff.maker,
+                    budget_line_id=line.id,
+                    amount=AMOUNT,
+                    description=f"선금 #{number}",
+                    milestone_id=milestone.id,
+                )
+
+        outcomes = await asyncio.gather(*(request(n) for n in range(CONTENDERS)), return_exceptions=True)
+
+        successes = [o for o in outcomes if o is None]
+        refusals = [o for o in outcomes if isinstance(o, InvalidInputError)]
+        assert len(successes) == ROOM_FOR, [o for o in outcomes if o is not None][:3]
+        assert len(refusals) == CONTENDERS - ROOM_FOR
+        assert all("5,000,000 won is already committed" in str(r) for r in refusals)
+        async with committing() as session:
+            committed = await session.scalar(
+                select(func.sum(models.Commitment.amount)).where(
+                    models.Commitment.milestone_id == milestone.id
+                )
+            )
+            assert committed == ROOM_FOR * AMOUNT
+            stored = await session.get(models.BudgetLine, line.id)
+            assert stored is not None and stored.committed_amount == ROOM_FOR * AMOUNT
