@@ -1268,12 +1268,37 @@ async def get_payment_order(session: AsyncSession, actor: Actor, order_id: uuid.
 async def decide_payment_order(
     session: AsyncSession, actor: Actor, order_id: uuid.UUID, *, approve: bool
 ) -> PaymentOrder:
-    """Approve (the order goes to the treasury bank) or reject a payment order."""
+    """Approve (the order goes to the treasury bank) or reject a payment order.
+
+    The usual case — an order of the approver's government, still requested, by someone else — is
+    decided by one conditional ``UPDATE``; anything else takes the path that loads the order and
+    says exactly why it is refused (404, four-eyes 403, or 409 for a decided order).
+    """
     acting = _require_role(actor, APPROVER_ROLES, "decide payment orders")
+    target = PaymentOrderStatus.APPROVED if approve else PaymentOrderStatus.REJECTED
+    decided_at = utcnow()
+    decided = (
+        await session.scalars(
+            update(PaymentOrder)
+            .where(
+                PaymentOrder.id == order_id,
+                PaymentOrder.government_code == acting.government_code,
+                PaymentOrder.status == PaymentOrderStatus.REQUESTED,
+                PaymentOrder.requested_by != acting.user_id,
+            )
+            .values(status=target, decided_by=acting.user_id, decided_at=decided_at, updated_at=decided_at)
+            .returning(PaymentOrder)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+    ).one_or_none()
+    if decided is not None:
+        before = {"status": PaymentOrderStatus.REQUESTED, "amount": decided.amount}
+        after = _request_snapshot(decided)
+        await _audit(session, actor, f"payment_order.{target}", decided, before=before, after=after)
+        return decided
     order = await _get(session, actor, PaymentOrder, order_id, "payment order", lock=True)
     _require_other_person(actor, order.requested_by, "payment order")
     before = _request_snapshot(order)
-    target = PaymentOrderStatus.APPROVED if approve else PaymentOrderStatus.REJECTED
     require_transition("payment order", order.status, target, PAYMENT_ORDER_TRANSITIONS)
     await _record_decision(session, actor, acting, "payment_order", order, target, before)
     return order
