@@ -34,6 +34,7 @@ from app.platform.db import alembic_config
 from app.platform.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from tests.conftest import Accounts
 from tests.finance.conftest import FinanceWorld, Staff, make_staff
+from tests.finance.test_pages import _sign_in, _submit
 from tests.support.postgres import PostgresServer
 
 START = date(2026, 1, 1)
@@ -481,6 +482,37 @@ class TestApi:
         assert [a["amount"] for a in body["items"]] == [300]
         assert body["quarters"][1] == {"period": 2, "approved": 0, "requested": 300}
         assert body["months"][4] == {"period": 5, "approved": 0, "requested": 300}
+
+
+class TestPages:
+    async def test_allocation_form_budget_line_and_month_filter(
+        self, client: AsyncTestClient[Litestar], world: FinanceWorld
+    ) -> None:
+        line = await world.line(budget=1_000_000, allocated=0)
+        await _sign_in(client, world.staff.official.user.username)
+        wrong = await _submit(
+            client,
+            "/finance/allocations/new",
+            "/finance/allocations",
+            {"budget_line_id": str(line.id), "quarter": "1", "month": "4", "amount": "100,000"},
+        )
+        assert wrong.status_code == 422
+        assert "선택한 분기에 속하는 월을 고르세요." in wrong.text
+        for month, amount in (("4", "100,000"), ("5", "200,000"), ("", "50,000")):
+            done = await _submit(
+                client,
+                "/finance/allocations/new",
+                "/finance/allocations",
+                {"budget_line_id": str(line.id), "quarter": "2", "month": month, "amount": amount},
+            )
+            assert done.status_code == 303, done.text
+        listed = await client.get("/finance/allocations?month=5")
+        assert listed.status_code == 200
+        assert "200,000" in listed.text and "100,000" not in listed.text
+        page = await client.get(f"/finance/budget-lines/{line.id}?lang=en")
+        assert page.status_code == 200
+        assert "Allocated per month (monthly allocations)" in page.text
+        assert "Month 5" in page.text and "350,000" in page.text  # Q2 requested: 100k + 200k + 50k
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -160,11 +160,8 @@ class BudgetPages(Controller):
         db_session: DbSession,
     ) -> Template:
         """One line: its totals, what every budget version gave it, and the requests against it."""
-        line = await services.get_budget_line(db_session, actor, line_id)
-        on_line = [Allocation.budget_line_id == line.id]
-        allocations, _ = await queries.list_records(
-            db_session, actor, Allocation, where=on_line, limit=200, offset=0
-        )
+        allocated = await services.allocations_of_line(db_session, actor, line_id)
+        line = allocated.line
         commitments, _ = await queries.list_records(
             db_session, actor, Commitment, where=[Commitment.budget_line_id == line.id], limit=200, offset=0
         )
@@ -190,7 +187,9 @@ class BudgetPages(Controller):
             current_user,
             line=line,
             line_label=(await queries.line_labels(db_session, actor, [line]))[line.id],
-            allocations=allocations,
+            allocations=allocated.items,
+            quarter_totals=allocated.quarters,
+            month_totals=[m for m in allocated.months if m.approved or m.requested],
             commitments=commitments,
             resolutions=resolutions,
             versions=[v for v in sorted(versions, key=lambda v: v.sequence) if v.id in amounts],

@@ -86,7 +86,7 @@ STATUS_LABELS: dict[str, str] = {
     FiscalYearStatus.CLOSED: N_("Closed"),
     MilestoneStatus.PLANNED: N_("Planned"),
     MilestoneStatus.PARTLY_COMMITTED: N_("Partly committed"),
-    MilestoneStatus.COMMITTED: N_("Committed"),
+    MilestoneStatus.COMMITTED: N_("Fully committed"),
     MilestoneStatus.ACCEPTED: N_("Inspected and accepted"),
 }
 """Status values as people read them (the values shared by several enums are labelled once)."""

@@ -30,7 +30,7 @@ from app.finance.pages.budget import ApprovalFilter, FormData, LineFilter, may_m
 from app.finance.pages.common import Form, Notice, attempt, choices, label, paging, redirect, render
 from app.platform.auth.guards import ActingActor, OptionalUser, require_roles
 from app.platform.db import DbSession
-from app.platform.errors import InvalidInputError
+from app.platform.errors import ForbiddenError, InvalidInputError
 from app.platform.i18n import gettext
 from app.platform.paging import PAGE_SIZE, PageNumber, page_offset
 
@@ -339,13 +339,21 @@ class ExecutionPages(Controller):
         day = form.day("accepted_on")
         inspector = form.text("inspector_name", max_length=100)
         if form.ok and day is not None:
-            await attempt(
-                db_session,
-                form,
-                lambda: milestones.accept_milestone(
-                    db_session, actor, contract_id, milestone_id, accepted_on=day, inspector_name=inspector
-                ),
-            )
+            try:
+                await attempt(
+                    db_session,
+                    form,
+                    lambda: milestones.accept_milestone(
+                        db_session,
+                        actor,
+                        contract_id,
+                        milestone_id,
+                        accepted_on=day,
+                        inspector_name=inspector,
+                    ),
+                )
+            except ForbiddenError as error:  # four-eyes: said beside the form, not as an error page
+                form.refuse(error)
         return await self._after_change(
             contract_id, current_user, actor, db_session, form, "milestone_accepted", accepting=milestone_id
         )
