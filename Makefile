@@ -41,9 +41,14 @@ typecheck: $(DEV_STAMP)
 pytest: $(DEV_STAMP)
 	$(BIN)/pytest
 
+# Refusals: the message ids of DomainError subclasses, and the terms (actions, kinds of record) that
+# service helpers place into them (checked by tests/platform/test_error_messages.py).
+ERROR_KEYWORDS = -k DomainError -k NotFoundError -k ConflictError -k ForbiddenError -k InvalidInputError -k UnavailableError -k TooLargeError -k FileRefusedError \
+	-k _require_role:3 -k _require_other_person:3 -k require_transition:1 -k get_for_actor:5 -k _get:5 -k _get_record:5 -k require_access:2 -k _require_past:2
+
 ## make messages: re-extract translatable strings and update the ko/en catalogs
 messages: $(DEV_STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k N_ -k ngettext:1,2 --no-location --sort-output --omit-header -o app/locale/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k N_ -k ngettext:1,2 $(ERROR_KEYWORDS) --no-location --sort-output --omit-header -o app/locale/messages.pot .
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --omit-header --width=100
 
 ## make lock: re-pin every Python dependency after changing pyproject.toml

@@ -6,16 +6,37 @@ import asyncio
 import os
 import shutil
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.finance.bulk.cli import continuity
+from app.platform.errors import DomainError
+from app.platform.i18n import use_locale
 from app.platform.settings import Settings, get_settings
 
 T = TypeVar("T")
+
+
+def cli_locale(environ: Mapping[str, str] = os.environ) -> str:
+    """The language of refusals printed by the CLI: Korean if the POSIX locale asks for it, else English.
+
+    The first of ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set decides, as for every other
+    program; scripts and logs on a server with ``C.UTF-8`` get English.
+    """
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            return "ko" if value.lower().startswith("ko") else "en"
+    return "en"
+
+
+def refusal(error: DomainError) -> click.ClickException:
+    """A refused business rule as the CLI reports it, in :func:`cli_locale`'s language."""
+    with use_locale(cli_locale()):
+        return click.ClickException(error.detail)
 
 
 def _run(coroutine_factory: Callable[[], Awaitable[T]]) -> T:
@@ -173,7 +194,6 @@ def user_create(
     """Create an account (as the system; recorded in the audit trail)."""
     from app.platform.auth.models import Role
     from app.platform.auth.services import create_user
-    from app.platform.errors import DomainError
     from app.platform.tenancy import SYSTEM_ACTOR
 
     async def work(session: AsyncSession) -> str:
@@ -191,7 +211,7 @@ def user_create(
     try:
         user_id = _run(lambda: _in_transaction(get_settings(), work))
     except DomainError as exc:
-        raise click.ClickException(exc.detail) from exc
+        raise refusal(exc) from exc
     click.echo(f"created {username} ({role}) id={user_id}")
 
 

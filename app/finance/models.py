@@ -54,11 +54,10 @@ def require_transition(
     """Refuse (409) a status change the workflow does not allow."""
     if target not in allowed.get(current, frozenset()):
         raise ConflictError(
-            "The {what} is {current}; it cannot become {target}.",
+            # The statuses stay out of the sentence (their labels belong to the pages); ``extra`` has them.
+            "This {what} cannot take this step in its current state (it may have been decided already).",
             extra={"current_status": str(current), "requested_status": str(target)},
             what=Term(what),
-            current=Term(str(current)),
-            target=Term(str(target)),
         )
 
 

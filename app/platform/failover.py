@@ -35,7 +35,6 @@ from sqlalchemy.exc import DBAPIError
 
 from app.platform.db import ATTEMPT_KEY, SAFE_METHODS, Attempt, Database, ensure_schema_current
 from app.platform.errors import UnavailableError
-from app.platform.i18n import gettext
 
 logger = structlog.get_logger("lofin.failover")
 
@@ -44,14 +43,6 @@ PROBE_INTERVAL_SECONDS = 1.0
 PROBE_TIMEOUT_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 0.25  # a switchover hands over in ~4 s: retry often so the first write after it wins
 READ_ONLY_RETRY_AFTER_SECONDS = 15
-
-
-def READ_ONLY_MESSAGE() -> str:
-    """Why a write is refused in read-only mode, in the user's language."""
-    return gettext(
-        "The service is in read-only mode while the database switches over. "
-        "Nothing was saved; please try again in a moment."
-    )
 
 
 # SQLSTATEs meaning "this server is not (or no longer) a writable primary" (PostgreSQL appendix A).
@@ -227,7 +218,11 @@ class FailoverMiddleware(ASGIMiddleware):
         method = scope.get("method", "GET")
         safe = method in SAFE_METHODS
         if not safe and self.availability.read_only:
-            raise UnavailableError(READ_ONLY_MESSAGE(), retry_after=READ_ONLY_RETRY_AFTER_SECONDS)
+            raise UnavailableError(
+                "The service is in read-only mode while the database switches over. "
+                "Nothing was saved; please try again in a moment.",
+                retry_after=READ_ONLY_RETRY_AFTER_SECONDS,
+            )
         has_idempotency_key = any(name == b"idempotency-key" for name, _ in scope.get("headers", []))
         body = await _read_body(receive)
         deadline = time.monotonic() + self.retry_seconds

@@ -56,5 +56,5 @@ class GovernmentController(Controller):
         """404 for unknown codes."""
         government = await get_government(db_session, code)
         if government is None:
-            raise NotFoundError(f"No local government has the code {code}.")
+            raise NotFoundError("No local government has the code {code}.", code=code)
         return government_out(government)

@@ -69,6 +69,11 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is shown."""
+    return message
+
+
 class Term:
     """Words placed into a translated message (a role, an action, a kind of record).
 

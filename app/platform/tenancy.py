@@ -18,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from app.platform.auth.models import Role
 from app.platform.errors import NotFoundError
-from app.platform.i18n import Term
+from app.platform.i18n import N_, Term
 
 SelectT = TypeVar("SelectT", bound=Select[Any])
 
@@ -58,7 +58,7 @@ class Actor:
             return False
         return self.is_ministry or government_code == self.government_code
 
-    def require_access(self, government_code: str | None, what: str = "record") -> None:
+    def require_access(self, government_code: str | None, what: str = N_("record")) -> None:
         """Raise *not found* for a record the actor may not see."""
         if not self.may_access(government_code):
             raise NotFoundError("No such {what}.", what=Term(what))

@@ -15,17 +15,13 @@ from litestar.template.config import TemplateConfig
 from app.platform.auth.middleware import CurrentUser
 from app.platform.auth.models import Role
 from app.platform.i18n import LOCALE_NAMES, SUPPORTED_LOCALES, current_locale, gettext, ngettext
+from app.platform.i18n import N_ as N_  # re-exported: pages mark their messages with it
 
 APP_DIR = Path(__file__).resolve().parents[1]
 TEMPLATE_DIR = APP_DIR / "templates"
 STATIC_DIR = APP_DIR / "static"
 
 ALL_STAFF = frozenset(r for r in Role if r.is_staff)
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; it is translated where it is shown."""
-    return message
 
 
 ROLE_LABELS: dict[str, str] = {

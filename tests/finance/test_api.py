@@ -281,7 +281,11 @@ class TestRefusals:
         await _ok(await client.post(f"{path}/reject", headers=world.staff.approver.headers), 200)
         response = await client.post(f"{path}/approve", headers=world.staff.approver.headers)
         assert response.status_code == 409
-        assert response.json()["detail"] == "The commitment is rejected; it cannot become approved."
+        assert response.json()["detail"] == (
+            "This commitment cannot take this step in its current state (it may have been decided already)."
+        )
+        assert response.json()["current_status"] == "rejected"
+        assert response.json()["requested_status"] == "approved"
 
     async def test_bad_business_number_is_a_422(self, client: Client, world: FinanceWorld) -> None:
         response = await client.post(

@@ -260,7 +260,7 @@ class TestRegister:
         order, _ = await finance_services.create_payment_order(
             world.session, world.staff.maker, resolution_id=resolution.id, idempotency_key="lift-1"
         )
-        with pytest.raises(ConflictError, match="only a paid order"):
+        with pytest.raises(ConflictError, match="Only a paid payment order bought property"):
             await register(
                 world.session,
                 officer,

@@ -141,7 +141,8 @@ class TestPayeeFile:
             (6, "id_number_invalid"),
         ]
         assert excinfo.value.problems[0].message_ko == "알 수 없는 은행코드입니다."
-        assert "line(s) 3, 5, 6" in excinfo.value.detail
+        assert "line(s) 3, 5, 6" in str(excinfo.value)
+        assert "3, 5, 6행" in excinfo.value.detail  # Korean unless the request asks otherwise
         assert await table_counts(world.session) == before
         await world.session.refresh(line)
         assert line.available_amount == 10_000_000

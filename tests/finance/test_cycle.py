@@ -192,7 +192,7 @@ class TestTransferRules:
             basis_reference="",
             reason="r",
         )
-        with pytest.raises(ForbiddenError, match="approver"):
+        with pytest.raises(ForbiddenError, match="it needs one of: Approver"):
             await cycle.decide_transfer(w.session, w.staff.officer_actor, approver_request.id, approve=True)
         with pytest.raises(ForbiddenError):
             await transfer(FinanceWorld(w.session, _as_maker(w.staff, w.staff.approver)), source, target, 10)
@@ -210,7 +210,7 @@ class TestTransferRules:
             await transfer(w, a, b, 10, TransferKind.BETWEEN_POLICIES, "제1회 의결")
         with pytest.raises(InvalidInputError, match="이용"):
             await transfer(w, a, other, 10, TransferKind.WITHIN_POLICY)
-        with pytest.raises(InvalidInputError, match="의회"):
+        with pytest.raises(InvalidInputError, match="council's prior approval"):
             await transfer(w, a, other, 10, TransferKind.BETWEEN_POLICIES, "  ")
         with pytest.raises(InvalidInputError):
             await transfer(w, a, a, 10)

@@ -215,7 +215,7 @@ class TestTransitions:
         await services.decide_commitment(
             world.session, world.staff.approver_actor, commitment.id, approve=True
         )
-        with pytest.raises(ConflictError, match="approved; it cannot become rejected"):
+        with pytest.raises(ConflictError, match="This commitment cannot take this step"):
             await services.decide_commitment(
                 world.session, world.staff.approver_actor, commitment.id, approve=False
             )

@@ -54,20 +54,25 @@ class TestAccountsAndAudit:
             env={**env, "LOFIN_NEW_USER_PASSWORD": "a-long-enough-password"},
         )
         assert "created finance.busan" in created.stdout
-        duplicate = run_lofin(
-            "user",
-            "create",
-            "--username",
-            "finance.busan",
-            "--display-name",
-            "x",
-            "--role",
-            "official",
-            env={**env, "LOFIN_NEW_USER_PASSWORD": "a-long-enough-password"},
-            check=False,
-        )
-        assert duplicate.returncode != 0
-        assert "already taken" in duplicate.stderr
+        # A refusal speaks English unless the POSIX locale asks for Korean.
+        for locale, refusal in (
+            ("C.UTF-8", "The username finance.busan is already taken."),
+            ("ko_KR.UTF-8", "사용자 이름 finance.busan은(는) 이미 사용 중입니다."),
+        ):
+            duplicate = run_lofin(
+                "user",
+                "create",
+                "--username",
+                "finance.busan",
+                "--display-name",
+                "x",
+                "--role",
+                "official",
+                env={**env, "LOFIN_NEW_USER_PASSWORD": "a-long-enough-password", "LC_ALL": locale},
+                check=False,
+            )
+            assert duplicate.returncode != 0
+            assert refusal in duplicate.stderr
         assert "audit trail OK: 1 events" in run_lofin("audit", "verify", env=env).stdout
 
         with sqlite3.connect(tmp_path / "lofin.db") as db:

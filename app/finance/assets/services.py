@@ -69,9 +69,9 @@ from app.finance.services import (
     _require_reader,
     _require_role,
     post_journal_entry,
-    won,
 )
 from app.platform.errors import ConflictError, InvalidInputError, NotFoundError
+from app.platform.i18n import Term
 from app.platform.paging import fetch_page
 from app.platform.tenancy import Actor, restrict_to_actor
 from app.platform.tenancy import get_for_actor as _get
@@ -93,7 +93,7 @@ def korean_today() -> date:
 
 def _require_past(day: date, what: str) -> None:
     if day > korean_today():
-        raise InvalidInputError(f"The {what} ({day.isoformat()}) is in the future.")
+        raise InvalidInputError("The {what} ({day}) is in the future.", what=Term(what), day=day.isoformat())
 
 
 async def _require_open_books(session: AsyncSession, government_code: str, year: int) -> None:
@@ -104,7 +104,7 @@ async def _require_open_books(session: AsyncSession, government_code: str, year:
         )
     )
     if status is FiscalYearStatus.CLOSED:
-        raise ConflictError(f"The fiscal year {year} is closed; nothing more can be posted to it.")
+        raise ConflictError("The fiscal year {year} is closed; nothing more can be posted to it.", year=year)
 
 
 async def _lock_property_register(session: AsyncSession, government_code: str) -> None:
@@ -195,7 +195,7 @@ async def _capital_payment_order(
         raise NotFoundError("No such payment order.")
     actor.require_access(order.government_code, "payment order")
     if order.status is not PaymentOrderStatus.PAID:
-        raise ConflictError(f"The payment order is {order.status}; only a paid order bought property.")
+        raise ConflictError("Only a paid payment order bought property, and this one is not paid.")
     group = await session.scalar(
         select(BudgetLine.object_group)
         .join(ExpenditureResolution, ExpenditureResolution.budget_line_id == BudgetLine.id)
@@ -213,8 +213,11 @@ async def _capital_payment_order(
     left = order.amount - int(registered or 0)
     if cost > left:
         raise ConflictError(
-            f"The payment order paid {won(order.amount)}, of which {won(left)} is not yet registered as "
-            f"property; a cost of {won(cost)} is more than that."
+            "The payment order paid {paid:,} won, of which {left:,} won is not yet registered as property; "
+            "a cost of {cost:,} won is more than that.",
+            paid=order.amount,
+            left=left,
+            cost=cost,
         )
     return order
 
@@ -268,8 +271,10 @@ async def register_property(
         )
         if cost > unclassified:
             raise ConflictError(
-                f"Only {won(max(unclassified, 0))} of capital expenditure is not yet registered as property; "
-                f"a cost of {won(cost)} cannot be reclassified from it."
+                "Only {left:,} won of capital expenditure is not yet registered as property; a cost of "
+                "{cost:,} won cannot be reclassified from it.",
+                left=max(unclassified, 0),
+                cost=cost,
             )
     item = PublicProperty(
         government_code=acting.government_code,
@@ -442,7 +447,7 @@ async def run_depreciation(
     kind, start, end = depreciation_period(year, month)
     if end > korean_today():
         raise ConflictError(
-            f"The period ending {end.isoformat()} has not ended yet; depreciation runs after it."
+            "The period ending {end} has not ended yet; depreciation runs after it.", end=end.isoformat()
         )
     code = acting.government_code
     await _require_open_books(session, code, year)
@@ -575,7 +580,7 @@ async def dispose_property(
     await _lock_property_register(session, item.government_code)
     item = await _get(session, actor, PublicProperty, property_id, "property", lock=True)
     if item.status is PropertyStatus.DISPOSED:
-        raise ConflictError(f"The property was disposed of on {item.disposed_on}.")
+        raise ConflictError("The property was disposed of on {day}.", day=str(item.disposed_on))
     _require_past(disposed_on, "disposal date")
     if disposed_on < item.acquired_on:
         raise InvalidInputError("The disposal date is before the acquisition date.")
@@ -592,7 +597,8 @@ async def dispose_property(
         if item.months_depreciated > due:
             charged = _month_label(item.months_depreciated, item.acquired_on)
             raise ConflictError(
-                f"Depreciation has been charged through {charged}; the disposal must be dated after that month."
+                "Depreciation has been charged through {month}; the disposal must be dated after that month.",
+                month=charged,
             )
         if due > item.months_depreciated:
             first = _month_label(item.months_depreciated + 1, item.acquired_on)
@@ -809,9 +815,11 @@ async def repay_instalment(
         select(BondInstalment).where(BondInstalment.bond_id == bond.id, BondInstalment.number == number)
     )
     if instalment is None:
-        raise NotFoundError(f"The bond has no instalment {number}.")
+        raise NotFoundError("The bond has no instalment {number}.", number=number)
     if instalment.paid_on is not None:
-        raise ConflictError(f"Instalment {number} was repaid on {instalment.paid_on.isoformat()}.")
+        raise ConflictError(
+            "Instalment {number} was repaid on {day}.", number=number, day=instalment.paid_on.isoformat()
+        )
     first_unpaid = await session.scalar(
         select(func.min(BondInstalment.number)).where(
             BondInstalment.bond_id == bond.id, BondInstalment.paid_on.is_(None)
@@ -819,7 +827,9 @@ async def repay_instalment(
     )
     if first_unpaid != number:
         raise ConflictError(
-            f"Instalment {first_unpaid} falls due first; repay it before instalment {number}."
+            "Instalment {first} falls due first; repay it before instalment {number}.",
+            first=first_unpaid,
+            number=number,
         )
     _require_past(paid_on, "repayment date")
     if paid_on < bond.issued_on:
@@ -891,7 +901,9 @@ async def _move_holding(
     else:
         if amount > holding.balance:
             raise ConflictError(
-                f"The holding's balance is {won(holding.balance)}; {won(amount)} cannot be redeemed."
+                "The holding's balance is {balance:,} won; {amount:,} won cannot be redeemed.",
+                balance=holding.balance,
+                amount=amount,
             )
         gain = proceeds - amount
         postings = _postings(

@@ -18,6 +18,7 @@ from datetime import datetime
 from app.finance.bulk.banks import BANKS, account_digits, account_fits_bank
 from app.finance.services import is_valid_business_registration_number
 from app.platform.errors import DomainError, InvalidInputError
+from app.platform.i18n import N_
 
 BANK_FILE_FORMAT = "LOFIN-TB"
 RESULT_FILE_FORMAT = "LOFIN-TBR"
@@ -132,15 +133,33 @@ class LineProblem:
 class FileRefusedError(InvalidInputError):
     """A payee or result file refused as a whole (422); ``problems`` names every bad line."""
 
-    def __init__(self, problems: Sequence[LineProblem], *, what: str = "file") -> None:
+    def __init__(self, problems: Sequence[LineProblem], *, result_file: bool = False) -> None:
         self.problems = list(problems)
         lines = sorted({p.line for p in self.problems if p.line})
-        shown = ", ".join(str(n) for n in lines[:20]) + (" …" if len(lines) > 20 else "")
+        params: dict[str, int | str] = {"count": len(self.problems)}
+        if lines:
+            params["lines"] = ", ".join(str(n) for n in lines[:20]) + (" …" if len(lines) > 20 else "")
+        # Whole sentences, one per case, so each translates as a sentence.
+        if result_file:
+            message = (
+                N_(
+                    "The result file was refused as a whole: {count} problem(s) on line(s) {lines}; nothing was recorded."
+                )
+                if lines
+                else N_("The result file was refused as a whole: {count} problem(s); nothing was recorded.")
+            )
+        else:
+            message = (
+                N_(
+                    "The payee file was refused as a whole: {count} problem(s) on line(s) {lines}; nothing was recorded."
+                )
+                if lines
+                else N_("The payee file was refused as a whole: {count} problem(s); nothing was recorded.")
+            )
         super().__init__(
-            f"The {what} was refused as a whole: {len(self.problems)} problem(s)"
-            + (f" on line(s) {shown}" if lines else "")
-            + "; nothing was recorded.",
+            message,
             extra={"error_count": len(self.problems), "errors": [p.as_dict() for p in self.problems]},
+            **params,
         )
 
 
@@ -256,8 +275,9 @@ def parse_payee_file(content: bytes) -> PayeeFile:
                 continue  # spreadsheets leave blank lines at the end
             if len(result.payees) + len(problems) >= MAX_LINES:
                 raise TooLargeError(
-                    f"A batch takes at most {MAX_LINES:,} payees; split the file.",
+                    "A batch takes at most {max_lines:,} payees; split the file.",
                     extra={"max_lines": MAX_LINES},
+                    max_lines=MAX_LINES,
                 )
             if len(row) != width:
                 problems.append(LineProblem(number, "column_count", f"{len(row)} ≠ {width}"))
@@ -451,11 +471,11 @@ def parse_result_file(content: bytes) -> ResultFile:
     rows = list(csv.reader(io.StringIO(decode(content), newline="")))
     problems: list[LineProblem] = []
     if not rows or rows[0][:3] != ["H", RESULT_FILE_FORMAT, FORMAT_VERSION] or len(rows[0]) < 5:
-        raise FileRefusedError([LineProblem(1, "header_invalid")], what="result file")
+        raise FileRefusedError([LineProblem(1, "header_invalid")], result_file=True)
     reference, government_code = rows[0][3].strip(), rows[0][4].strip()
     trailer = rows[-1] if len(rows) > 1 and rows[-1][:1] == ["T"] else None
     if trailer is None:
-        raise FileRefusedError([LineProblem(len(rows), "record_invalid", "no trailer")], what="result file")
+        raise FileRefusedError([LineProblem(len(rows), "record_invalid", "no trailer")], result_file=True)
     results: list[TransferResult] = []
     for number, row in enumerate(rows[1:-1], start=2):
         result = _result_record(row)
@@ -476,7 +496,7 @@ def parse_result_file(content: bytes) -> ResultFile:
     if len(trailer) != 7 or [_int(c) for c in trailer[1:]] != expected:
         problems.append(LineProblem(len(rows), "trailer_mismatch"))
     if problems:
-        raise FileRefusedError(problems, what="result file")
+        raise FileRefusedError(problems, result_file=True)
     return ResultFile(reference, government_code, results)
 
 

@@ -89,9 +89,11 @@ async def request_batch(
     acting = finance._require_role(actor, finance.MAKER_ROLES, "request bulk payments")
     title = title.strip()
     if not title or len(title) > MAX_TITLE:
-        raise InvalidInputError(f"Give the batch a title of 1 to {MAX_TITLE} characters.")
+        raise InvalidInputError("Give the batch a title of 1 to {max_title} characters.", max_title=MAX_TITLE)
     if len(content) > files.MAX_UPLOAD_BYTES:
-        raise files.TooLargeError(f"A payee file may be at most {files.MAX_UPLOAD_BYTES:,} bytes.")
+        raise files.TooLargeError(
+            "A payee file may be at most {max_bytes:,} bytes.", max_bytes=files.MAX_UPLOAD_BYTES
+        )
     parsed = files.parse_payee_file(content)
     line = await finance._lock_line(session, actor, budget_line_id)
     await finance._require_open_year(session, line.fiscal_year_id)
@@ -260,7 +262,7 @@ async def batch_bank_file(session: AsyncSession, actor: Actor, batch_id: uuid.UU
     finance._require_reader(actor)
     batch = await _get_batch(session, actor, batch_id)
     if batch.status not in {BatchStatus.APPROVED, BatchStatus.SETTLED}:
-        raise ConflictError(f"The batch is {batch.status}; only an approved batch has a bank file.")
+        raise ConflictError("Only an approved batch has a bank file, and this one is not approved.")
     header = await bank_file_header(session, batch)
     content = files.bank_file(header, await batch_transfers(session, batch))
     return Download(f"{batch.reference}.csv", content)
@@ -271,7 +273,9 @@ async def repayment_file(session: AsyncSession, actor: Actor, batch_id: uuid.UUI
     finance._require_reader(actor)
     batch = await _get_batch(session, actor, batch_id)
     if batch.status is not BatchStatus.SETTLED:
-        raise ConflictError(f"The batch is {batch.status}; failed lines are known once it is settled.")
+        raise ConflictError(
+            "Failed lines are known once the batch is settled, and this one is not settled yet."
+        )
     rows = await session.execute(
         select(
             BulkLine.payee_name,
@@ -310,7 +314,9 @@ async def import_result(
     """
     finance._require_role(actor, finance.DISBURSING_ROLES, "record treasury bank results")
     if len(content) > files.MAX_UPLOAD_BYTES:
-        raise files.TooLargeError(f"A result file may be at most {files.MAX_UPLOAD_BYTES:,} bytes.")
+        raise files.TooLargeError(
+            "A result file may be at most {max_bytes:,} bytes.", max_bytes=files.MAX_UPLOAD_BYTES
+        )
     result = files.parse_result_file(content)
     batch = await _get_batch(session, actor, batch_id)
     line = await finance._lock_line(session, actor, batch.budget_line_id)
@@ -390,7 +396,7 @@ async def _check_result_matches(session: AsyncSession, batch: BulkBatch, result:
     if result.reference != batch.reference or result.government_code != batch.government_code:
         raise files.FileRefusedError(
             [files.LineProblem(1, "reference_mismatch", f"{result.reference} ≠ {batch.reference}")],
-            what="result file",
+            result_file=True,
         )
     expected = {t.sequence: t for t in await batch_transfers(session, batch)}
     seen: set[int] = set()
@@ -411,7 +417,7 @@ async def _check_result_matches(session: AsyncSession, batch: BulkBatch, result:
     if missing:
         problems.append(files.LineProblem(0, "missing_lines", f"{missing:,}"))
     if problems:
-        raise files.FileRefusedError(problems, what="result file")
+        raise files.FileRefusedError(problems, result_file=True)
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -589,7 +589,7 @@ async def _decide(
     form: FormMultiDict = await request.form()
     decision = str(form.get("decision", ""))
     if decision not in ("approve", "reject", "cancel"):
-        raise InvalidInputError(gettext("Choose approve, reject or withdraw."))
+        raise InvalidInputError("Choose approve, reject or withdraw.")
     if decision == "cancel":
         await cancel(db_session, actor, record_id)
     else:

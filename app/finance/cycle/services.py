@@ -117,17 +117,15 @@ def _refuse_over_transferable(line: BudgetLine, amount: int) -> None:
     room = transferable(line)
     if amount > room:
         raise InvalidInputError(
-            gettext(
-                "Budget line {line} can give at most {room}: budget {budget} − committed {committed} − "
-                "spent without commitment {spent}. A transfer of {amount} would exceed it.",
-                line=_line_label(line),
-                room=won(room),
-                budget=won(line.budget_amount),
-                committed=won(line.committed_amount),
-                spent=won(line.spent_uncommitted_amount),
-                amount=won(amount),
-            ),
+            "Budget line {line} can give at most {room:,} won: budget {budget:,} won − committed {committed:,} won − "
+            "spent without commitment {spent:,} won. A transfer of {amount:,} won would exceed it.",
             extra={"transferable": room, "requested": amount},
+            line=_line_label(line),
+            room=room,
+            budget=line.budget_amount,
+            committed=line.committed_amount,
+            spent=line.spent_uncommitted_amount,
+            amount=amount,
         )
 
 
@@ -136,34 +134,26 @@ async def _check_transfer_lines(
 ) -> None:
     """The two lines may exchange budget this way: same year and account, the kind that fits."""
     if source.id == target.id:
-        raise InvalidInputError(gettext("A transfer needs two different budget lines."))
+        raise InvalidInputError("A transfer needs two different budget lines.")
     if source.fiscal_year_id != target.fiscal_year_id:
-        raise InvalidInputError(gettext("Both budget lines must belong to the same fiscal year."))
+        raise InvalidInputError("Both budget lines must belong to the same fiscal year.")
     if source.account_id != target.account_id:
         raise InvalidInputError(
-            gettext(
-                "Budget cannot move between accounts (회계) by a transfer; both lines must be in one account."
-            )
+            "Budget cannot move between accounts (회계) by a transfer; both lines must be in one account."
         )
     same_policy = (await _policy_of(session, source)).id == (await _policy_of(session, target)).id
     if same_policy and kind is TransferKind.BETWEEN_POLICIES:
         raise InvalidInputError(
-            gettext(
-                "Both lines belong to the same policy project: this is a 전용 (within a policy project), not a 이용."
-            )
+            "Both lines belong to the same policy project: this is a 전용 (within a policy project), not a 이용."
         )
     if not same_policy and kind is TransferKind.WITHIN_POLICY:
         raise InvalidInputError(
-            gettext(
-                "The lines belong to different policy projects: this is a 이용 (between policy projects), "
-                "which needs the council's prior approval."
-            )
+            "The lines belong to different policy projects: this is a 이용 (between policy projects), "
+            "which needs the council's prior approval.",
         )
     if kind is TransferKind.BETWEEN_POLICIES and not basis_reference.strip():
         raise InvalidInputError(
-            gettext(
-                "A 이용 needs the council's prior approval: give the council resolution as its reference."
-            )
+            "A 이용 needs the council's prior approval: give the council resolution as its reference."
         )
 
 
@@ -393,33 +383,27 @@ def _refuse_invalid_items(
         total = sum(i.amount for i in line_items)
         if total > unspent:
             raise InvalidInputError(
-                gettext(
-                    "Budget line {line} has {unspent} unspent (final budget − paid); {total} cannot be carried over.",
-                    line=_line_label(line),
-                    unspent=won(unspent),
-                    total=won(total),
-                ),
+                "Budget line {line} has {unspent:,} won unspent (final budget − paid); {total:,} won cannot be carried over.",
                 extra={"unspent": unspent, "requested": total},
+                line=_line_label(line),
+                unspent=unspent,
+                total=total,
             )
         unavoidable = sum(i.amount for i in line_items if i.kind is CarryOverKind.UNAVOIDABLE)
         if unavoidable and line_id in carried_in:
             raise InvalidInputError(
-                gettext(
-                    "Budget line {line} was itself carried over; an unavoidable carry-over (사고이월) cannot be carried again.",
-                    line=_line_label(line),
-                )
+                "Budget line {line} was itself carried over; an unavoidable carry-over (사고이월) cannot be carried again.",
+                line=_line_label(line),
             )
         owed = unpaid_obligations(line)
         if unavoidable > owed:
             raise InvalidInputError(
-                gettext(
-                    "An unavoidable carry-over (사고이월) covers obligations made in the year and not yet paid: "
-                    "budget line {line} has {owed} of them, not {amount}.",
-                    line=_line_label(line),
-                    owed=won(owed),
-                    amount=won(unavoidable),
-                ),
+                "An unavoidable carry-over (사고이월) covers obligations made in the year and not yet paid: "
+                "budget line {line} has {owed:,} won of them, not {amount:,} won.",
                 extra={"unpaid_obligations": owed, "requested": unavoidable},
+                line=_line_label(line),
+                owed=owed,
+                amount=unavoidable,
             )
 
 
@@ -433,9 +417,7 @@ async def _require_no_other_carry_over(session: AsyncSession, fiscal_year_id: uu
         )
     )
     if pending_or_done:
-        raise ConflictError(
-            gettext("This fiscal year already has a carry-over awaiting a decision or approved.")
-        )
+        raise ConflictError("This fiscal year already has a carry-over awaiting a decision or approved.")
 
 
 async def request_carry_over(
@@ -452,10 +434,10 @@ async def request_carry_over(
     await finance._require_open_year(session, year.id)
     await _require_no_other_carry_over(session, year.id)
     if not items:
-        raise InvalidInputError(gettext("A carry-over needs at least one line with an amount."))
+        raise InvalidInputError("A carry-over needs at least one line with an amount.")
     keys = [(i.source_line_id, i.kind) for i in items]
     if len(set(keys)) != len(keys):
-        raise InvalidInputError(gettext("Each line may appear only once per kind of carry-over."))
+        raise InvalidInputError("Each line may appear only once per kind of carry-over.")
     line_ids = sorted({i.source_line_id for i in items})
     lines = {
         line.id: line
@@ -463,9 +445,7 @@ async def request_carry_over(
         if line.fiscal_year_id == year.id
     }
     if len(lines) != len(line_ids):
-        raise InvalidInputError(
-            gettext("Every line of a carry-over must be a budget line of this fiscal year.")
-        )
+        raise InvalidInputError("Every line of a carry-over must be a budget line of this fiscal year.")
     _refuse_invalid_items(items, lines, await _carried_in_line_ids(session, line_ids))
     carry_over = CarryOver(
         government_code=acting.government_code,
@@ -531,7 +511,8 @@ def carried_statistics_code(code: str) -> str:
     carried = code if code.endswith(CARRIED_SUFFIX) else code + CARRIED_SUFFIX
     if len(carried) > STATISTICS_CODE_LENGTH:
         raise InvalidInputError(
-            gettext("The statistics code {code} is too long to mark a carried-over line.", code=code)
+            "The statistics code {code} is too long to mark a carried-over line.",
+            code=code,
         )
     return carried
 
@@ -619,7 +600,10 @@ async def _next_fiscal_year(session: AsyncSession, year: FiscalYear) -> FiscalYe
             status=FiscalYearStatus.OPEN,
         )
     if following.status is not FiscalYearStatus.OPEN:
-        raise ConflictError(gettext("The fiscal year {year} is closed.", year=following.year))
+        raise ConflictError(
+            "The fiscal year {year} is closed.",
+            year=following.year,
+        )
     return following
 
 
@@ -719,9 +703,7 @@ async def close_without_carry_over(
     )
     if pending:
         raise ConflictError(
-            gettext(
-                "A carry-over of this year awaits a decision: approve it (which closes the year) or reject it first."
-            )
+            "A carry-over of this year awaits a decision: approve it (which closes the year) or reject it first."
         )
     return await finance.close_fiscal_year(session, actor, year.id)
 
@@ -1082,7 +1064,7 @@ async def budget_vs_actual(
     finance._require_reader(actor)
     code = actor.government_code or government_code
     if code is None:
-        raise InvalidInputError(gettext("Choose the local government whose budget you want to see."))
+        raise InvalidInputError("Choose the local government whose budget you want to see.")
     actor.require_access(code, "government")
     years = list(
         (

@@ -60,7 +60,6 @@ from app.finance.services import (
     _require_role,
     is_valid_business_registration_number,
     post_journal_entry,
-    won,
 )
 from app.platform.db import utcnow
 from app.platform.errors import ConflictError, InvalidInputError, NotFoundError
@@ -104,8 +103,9 @@ def payer_identity(kind: PayerKind, number: str) -> PayerIdentity:
     if kind is PayerKind.BUSINESS:
         if not is_valid_business_registration_number(digits):
             raise InvalidInputError(
-                f"{number} is not a valid business registration number (사업자등록번호): "
-                "it needs 10 digits whose last one is the check digit."
+                "{number} is not a valid business registration number (사업자등록번호): "
+                "it needs 10 digits whose last one is the check digit.",
+                number=number,
             )
         masked, business_number = f"{digits[:3]}-{digits[3:5]}-*****", digits
     else:
@@ -154,7 +154,9 @@ async def create_revenue_item(
         )
     )
     if duplicate:
-        raise ConflictError(f"The revenue item {code} already exists in this account and fiscal year.")
+        raise ConflictError(
+            "The revenue item {code} already exists in this account and fiscal year.", code=code
+        )
     item = RevenueItem(
         government_code=acting.government_code,
         fiscal_year_id=year.id,
@@ -384,9 +386,10 @@ async def _adjust(
         taken = amount or 0
         if not 0 < taken < assessment.due_amount:
             raise InvalidInputError(
-                f"The assessment has {won(assessment.due_amount)} due; a reduction must take some of it off "
+                "The assessment has {due:,} won due; a reduction must take some of it off "
                 "and leave some (to take it all off, cancel the assessment).",
                 extra={"due": assessment.due_amount, "requested": taken},
+                due=assessment.due_amount,
             )
     reversible = min(taken, max(0, assessment.due_amount - assessment.collected_amount))
     assessment.reduced_amount += taken
@@ -475,14 +478,15 @@ async def record_receipt(
     if existing is not None:
         if existing.assessment_id != assessment.id or existing.amount != amount:
             raise ConflictError(
-                f"The receipt reference {reference} was already recorded for another assessment or amount.",
+                "The receipt reference {reference} was already recorded for another assessment or amount.",
                 extra={"receipt_id": str(existing.id)},
+                reference=reference,
             )
         return existing, False
     if assessment.status not in RECEIVING_STATUSES:
         raise ConflictError(
-            f"The assessment is {assessment.status}; receipts are recorded only after the collection "
-            "resolution (징수결의) and never on a cancelled assessment.",
+            "Receipts are recorded only after the collection resolution (징수결의) and never on a "
+            "cancelled assessment.",
             extra={"current_status": str(assessment.status)},
         )
     before = _assessment_snapshot(assessment)
@@ -569,12 +573,21 @@ async def request_refund(
     acting = _require_role(actor, MAKER_ROLES, "request refunds")
     assessment = await _lock_assessment(session, actor, assessment_id)
     available = _refundable(assessment, kind) - await _requested_refunds(session, assessment, kind)
-    if amount > available:
-        what = "overpaid" if kind is RefundKind.OVERPAYMENT else "collected beyond the reduced amount due"
+    if amount > available and kind is RefundKind.OVERPAYMENT:
         raise InvalidInputError(
-            f"{won(max(0, available))} is {what} and not yet refunded or requested; a refund of "
-            f"{won(amount)} would exceed it.",
+            "{refundable:,} won is overpaid and not yet refunded or requested; a refund of {amount:,} won "
+            "would exceed it.",
             extra={"refundable": max(0, available), "requested": amount},
+            refundable=max(0, available),
+            amount=amount,
+        )
+    if amount > available:
+        raise InvalidInputError(
+            "{refundable:,} won is collected beyond the reduced amount due and not yet refunded or "
+            "requested; a refund of {amount:,} won would exceed it.",
+            extra={"refundable": max(0, available), "requested": amount},
+            refundable=max(0, available),
+            amount=amount,
         )
     refund = Refund(
         government_code=assessment.government_code,
@@ -614,8 +627,10 @@ async def decide_refund(
     if approve:
         if refund.amount > _refundable(assessment, refund.kind):
             raise ConflictError(
-                f"Only {won(_refundable(assessment, refund.kind))} is still refundable; "
-                f"the refund of {won(refund.amount)} can no longer be paid."
+                "Only {refundable:,} won is still refundable; the refund of {amount:,} won can no longer "
+                "be paid.",
+                refundable=_refundable(assessment, refund.kind),
+                amount=refund.amount,
             )
         item = await _get(session, actor, RevenueItem, assessment.item_id, "revenue item")
         if refund.kind is RefundKind.OVERPAYMENT:

@@ -12,7 +12,9 @@ from litestar.types import Guard
 
 from app.platform.auth.middleware import CurrentUser
 from app.platform.auth.models import STAFF_ROLES, Role
+from app.platform.i18n import Term, gettext
 from app.platform.tenancy import Actor
+from app.platform.web import ROLE_LABELS
 
 
 def signed_in_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
@@ -31,8 +33,11 @@ def require_roles(*roles: Role) -> Guard:
         user = signed_in_user(connection)
         if admitted and user.actor.role not in admitted:
             raise PermissionDeniedException(
-                f"Your role ({user.actor.role}) may not use this; it needs one of: "
-                + ", ".join(sorted(admitted))
+                gettext(
+                    "Your role ({role}) may not use this; it needs one of: {roles}.",
+                    role=Term(ROLE_LABELS[user.actor.role]),
+                    roles=Term(*(ROLE_LABELS[role] for role in sorted(admitted))),
+                )
             )
 
     guard.__qualname__ = f"require_roles({', '.join(sorted(admitted)) or 'any'})"

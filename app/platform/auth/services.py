@@ -210,11 +210,13 @@ async def create_user(
     if not role.is_staff:
         government_code = None
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        raise InvalidInputError(
+            "The password must be at least {length} characters long.", length=MIN_PASSWORD_LENGTH
+        )
     if government_code is not None and await get_government(session, government_code) is None:
-        raise InvalidInputError(f"Unknown local government code {government_code}.")
+        raise InvalidInputError("Unknown local government code {code}.", code=government_code)
     if await session.scalar(select(func.count()).select_from(User).where(User.username == username)):
-        raise ConflictError(f"The username {username} is already taken.")
+        raise ConflictError("The username {username} is already taken.", username=username)
     user = User(
         username=username,
         display_name=display_name,
