@@ -82,6 +82,7 @@ class TestContractMilestones:
 
         walk.as_user("official.jongno", "/finance/commitments?status=approved")
         page.get_by_role("link", name="민원실 공조설비 정비 선금").click()
+        expect(page.get_by_text("1. 선금 (선금)")).to_contain_text("원인행위 완료")
         page.get_by_role("link", name="지출결의 요청").click()
         expect(page.get_by_label("채권자")).to_have_value(SUPPLIER)
         page.get_by_role("button", name="지출결의 요청").click()

@@ -556,6 +556,9 @@ class ExecutionPages(Controller):
             line=line,
             line_label=(await queries.line_labels(db_session, actor, [line]))[line.id],
             contract=contract,
+            milestone=await milestones.find_milestone(db_session, actor, commitment.milestone_id)
+            if commitment.milestone_id
+            else None,
             resolutions=resolutions,
             resolved=resolved,
             names=await queries.user_names(db_session, [commitment.requested_by, commitment.decided_by]),
