@@ -28,6 +28,7 @@ from app.ops.state import collect_state
 from app.platform.auth.guards import ActingActor, provide_actor, require_roles
 from app.platform.auth.middleware import CurrentUser
 from app.platform.db import DbSession
+from app.platform.i18n import gettext
 from app.platform.paging import Limit, Offset
 from app.platform.settings import Settings
 
@@ -46,12 +47,14 @@ async def require_alert_sender(
     user = connection.scope.get("user")
     if isinstance(user, CurrentUser):
         if user.actor.role not in services.OPERATOR_ROLES:
-            raise PermissionDeniedException("Only Alertmanager and control-center operators may post alerts.")
+            raise PermissionDeniedException(
+                gettext("Only Alertmanager and control-center operators may post alerts.")
+            )
         return
     settings: Settings = connection.app.state.settings
     expected = settings.ops_webhook_token
     if not expected or not hmac.compare_digest(_presented_token(connection).encode(), expected.encode()):
-        raise NotAuthorizedException("Present the control center's webhook token as a bearer token.")
+        raise NotAuthorizedException(gettext("Present the control center's webhook token as a bearer token."))
 
 
 require_alert_sender.admitted_roles = services.OPERATOR_ROLES  # type: ignore[attr-defined]  # read by the route tests

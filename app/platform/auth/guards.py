@@ -21,7 +21,9 @@ def signed_in_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUse
     """The signed-in user, or a 401."""
     user = connection.scope.get("user")
     if not isinstance(user, CurrentUser):
-        raise NotAuthorizedException("Sign in first (a session for pages, a bearer token for the API).")
+        raise NotAuthorizedException(
+            gettext("Sign in first (a session for pages, a bearer token for the API).")
+        )
     return user
 
 
