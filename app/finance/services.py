@@ -792,7 +792,13 @@ async def request_allocation(
     )
     session.add(allocation)
     await session.flush()
-    await _audit(session, actor, "allocation.request", allocation, after=_request_snapshot(allocation))
+    await _audit(
+        session,
+        actor,
+        "allocation.request",
+        allocation,
+        after={**_request_snapshot(allocation), "quarter": quarter, "month": month},
+    )
     return allocation
 
 

@@ -351,9 +351,15 @@ class TestMonthlyAllocations:
                 world.session, maker, budget_line_id=line.id, quarter=quarter, month=month, amount=amount
             )
             await services.decide_allocation(world.session, approver, allocation.id, approve=True)
-        await services.request_allocation(
+        september = await services.request_allocation(
             world.session, maker, budget_line_id=line.id, quarter=3, month=9, amount=10
         )
+        audited = await world.session.scalar(
+            select(AuditEvent.after).where(
+                AuditEvent.action == "finance.allocation.request", AuditEvent.target_id == str(september.id)
+            )
+        )
+        assert audited is not None and (audited["quarter"], audited["month"]) == (3, 9)
         summary = await services.allocations_of_line(world.session, maker, line.id)
         assert line.allocated_amount == 375  # the formula is unchanged: approved allocations only
         assert {q.period: (q.approved, q.requested) for q in summary.quarters} == {
