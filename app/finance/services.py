@@ -1433,7 +1433,11 @@ async def approver_inbox(session: AsyncSession, actor: Actor, *, limit: int = 20
         for v, total in versions
     )
     requests: list[tuple[str, Any, Any]] = [
-        ("allocation", Allocation, lambda r: f"{r.quarter}분기 배정"),
+        (
+            "allocation",
+            Allocation,
+            lambda r: f"{r.quarter}분기 {r.month}월 배정" if r.month else f"{r.quarter}분기 배정",
+        ),
         ("commitment", Commitment, lambda r: r.description),
         ("expenditure_resolution", ExpenditureResolution, lambda r: f"{r.payee_name}: {r.description}"),
     ]

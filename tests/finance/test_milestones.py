@@ -360,6 +360,8 @@ class TestMonthlyAllocations:
             )
         )
         assert audited is not None and (audited["quarter"], audited["month"]) == (3, 9)
+        inbox = await services.approver_inbox(world.session, approver)
+        assert [i.summary for i in inbox if i.id == september.id] == ["3분기 9월 배정"]
         summary = await services.allocations_of_line(world.session, maker, line.id)
         assert line.allocated_amount == 375  # the formula is unchanged: approved allocations only
         assert {q.period: (q.approved, q.requested) for q in summary.quarters} == {
