@@ -5,7 +5,7 @@ the migration, on both backends."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -531,11 +531,60 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return server.create_database(f"lofin_milestones_{uuid.uuid4().hex[:8]}")
 
 
-def test_the_migration_goes_down_and_up_again(empty_database: str) -> None:
+def _rows_at_0009(conn: sa.Connection) -> uuid.UUID:
+    """A resolution under a commitment (SQLite rebuilds the table it references); returns the commitment."""
+    ids = [uuid.uuid4() for _ in range(7)]
+    user, year, account, programme, line, commitment, resolution = (
+        (i.hex if conn.dialect.name == "sqlite" else i) for i in ids
+    )
+    now = datetime(2026, 11, 27, tzinfo=UTC)
+    stamps = {"now": now}
+    statements = [
+        (
+            "INSERT INTO local_governments VALUES ('11110', '종로구', 'Jongno-gu', '자치구', NULL, :now, :now)",
+            {},
+        ),
+        (
+            "INSERT INTO users VALUES (:u, 'migrating', 'M', 'official', '11110', 'x', :t, NULL, :now, :now)",
+            {"u": user, "t": True},
+        ),
+        ("INSERT INTO fin_fiscal_years VALUES (:y, '11110', 2026, 'open', :now, :now)", {"y": year}),
+        (
+            "INSERT INTO fin_accounts VALUES (:a, '11110', '100', '일반회계', 'general', :now, :now)",
+            {"a": account},
+        ),
+        (
+            "INSERT INTO fin_programmes VALUES (:p, '11110', :y, NULL, 'detail', 'D1', 'x', :now, :now)",
+            {"p": programme, "y": year},
+        ),
+        (
+            "INSERT INTO fin_budget_lines VALUES (:l, '11110', :y, :a, :p, 'goods', '201', 'x', '201-01', 'x', "
+            "100, 100, 10, 0, 0, :now, :now)",
+            {"l": line, "y": year, "a": account, "p": programme},
+        ),
+        (
+            "INSERT INTO fin_commitments VALUES (:c, '11110', :l, NULL, 10, 'd', 'approved', :u, NULL, NULL, :now, :now)",
+            {"c": commitment, "l": line, "u": user},
+        ),
+        (
+            "INSERT INTO fin_expenditure_resolutions VALUES (:r, '11110', :l, :c, 10, 'p', 'd', 'requested', :u, "
+            "NULL, NULL, :now, :now)",
+            {"r": resolution, "l": line, "c": commitment, "u": user},
+        ),
+    ]
+    for statement, values in statements:
+        conn.execute(sa.text(statement), {**stamps, **values})
+    return ids[5]
+
+
+def test_the_migration_goes_down_and_up_again_with_resolutions_under_commitments(empty_database: str) -> None:
     config = alembic_config(empty_database)
-    command.upgrade(config, "0010")
+    command.upgrade(config, "0009")
     engine = sa.create_engine(empty_database.replace("+aiosqlite", ""))
     try:
+        with engine.begin() as conn:
+            commitment = _rows_at_0009(conn)
+        command.upgrade(config, "0010")
         with engine.connect() as conn:
             assert "milestone_id" in {c["name"] for c in sa.inspect(conn).get_columns("fin_commitments")}
         command.downgrade(config, "0009")
@@ -547,5 +596,7 @@ def test_the_migration_goes_down_and_up_again(empty_database: str) -> None:
         with engine.connect() as conn:
             checks = sa.inspect(conn).get_check_constraints("fin_allocations")
             assert any(c["name"] == "ck_fin_allocations_month_in_quarter" for c in checks), checks
+            kept = conn.execute(sa.text("SELECT commitment_id FROM fin_expenditure_resolutions")).scalar_one()
+            assert uuid.UUID(str(kept)) == commitment
     finally:
         engine.dispose()

@@ -9,7 +9,8 @@ be named too). An allocation may name a month inside its quarter. Down drops the
 columns with what they hold: it is meant for a release rolled back before the feature was used.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,11 +23,32 @@ depends_on: str | Sequence[str] | None = None
 MONTH_IN_QUARTER = "month IS NULL OR (month BETWEEN 1 AND 12 AND (month + 2) / 3 = quarter)"
 
 
-def _defer_foreign_keys_on_sqlite() -> None:
-    """SQLite rebuilds an altered table (copy, drop, rename): rows of other tables that reference it
-    would make the drop fail under immediate foreign keys, so they are checked at commit instead."""
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("PRAGMA defer_foreign_keys = ON")
+@contextmanager
+def _resolutions_detached_on_sqlite() -> Iterator[None]:
+    """Let SQLite rebuild ``fin_commitments`` (copy, drop, rename) while resolutions reference it.
+
+    Dropping the old table counts a foreign-key violation for every resolution that references it,
+    and renaming the copy into its place does not take them back, so the commit would fail. The
+    references are parked in a temporary table for the rebuild and put back after it, all inside the
+    migration's transaction (foreign keys stay on; PostgreSQL alters the table in place).
+    """
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute(
+            "CREATE TEMPORARY TABLE parked_commitment_refs AS SELECT id, commitment_id "
+            "FROM fin_expenditure_resolutions WHERE commitment_id IS NOT NULL"
+        )
+        op.execute(
+            "UPDATE fin_expenditure_resolutions SET commitment_id = NULL WHERE commitment_id IS NOT NULL"
+        )
+    yield
+    if sqlite:
+        op.execute(
+            "UPDATE fin_expenditure_resolutions SET commitment_id = (SELECT p.commitment_id FROM "
+            "parked_commitment_refs p WHERE p.id = fin_expenditure_resolutions.id) "
+            "WHERE id IN (SELECT id FROM parked_commitment_refs)"
+        )
+        op.execute("DROP TABLE parked_commitment_refs")
 
 
 def upgrade() -> None:
@@ -94,8 +116,7 @@ def upgrade() -> None:
             batch_op.f("ix_fin_contract_milestones_contract_id"), ["contract_id"], unique=False
         )
 
-    _defer_foreign_keys_on_sqlite()
-    with op.batch_alter_table("fin_commitments", schema=None) as batch_op:
+    with _resolutions_detached_on_sqlite(), op.batch_alter_table("fin_commitments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("milestone_id", sa.Uuid(), nullable=True))
         batch_op.create_index(batch_op.f("ix_fin_commitments_milestone_id"), ["milestone_id"], unique=False)
         batch_op.create_foreign_key(
@@ -113,11 +134,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _defer_foreign_keys_on_sqlite()
     with op.batch_alter_table("fin_allocations", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_fin_allocations_month_in_quarter"), type_="check")
         batch_op.drop_column("month")
-    with op.batch_alter_table("fin_commitments", schema=None) as batch_op:
+    with _resolutions_detached_on_sqlite(), op.batch_alter_table("fin_commitments", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_fin_commitments_milestone_under_contract"), type_="check")
         batch_op.drop_constraint(
             batch_op.f("fk_fin_commitments_milestone_id_fin_contract_milestones"), type_="foreignkey"
