@@ -84,11 +84,6 @@ class UnbalancedJournalError(RuntimeError):
     """A posting whose debits and credits differ: a bug, never a user error."""
 
 
-def won(amount: int) -> str:
-    """An amount as people read it: 1,234,000 won."""
-    return f"{amount:,} won"
-
-
 def is_valid_business_registration_number(number: str) -> bool:
     """사업자등록번호 check: 10 digits, the last one a check digit over the weighted first nine."""
     digits = number.replace("-", "")
