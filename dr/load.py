@@ -129,6 +129,13 @@ class Load:
 
     def longest_write_pause(self, since: float | None = None, until: float | None = None) -> float:
         """The longest time between two consecutive write acknowledgements (between ``since`` and ``until``)."""
+        window = self.longest_write_pause_window(since, until)
+        return window[1] - window[0] if window else 0.0
+
+    def longest_write_pause_window(
+        self, since: float | None = None, until: float | None = None
+    ) -> tuple[float, float] | None:
+        """(last acknowledgement before, first after) the longest pause between writes; None with < 2 writes."""
         done = sorted(
             r.done
             for r in self.snapshot()
@@ -137,7 +144,7 @@ class Load:
             and (since is None or r.done >= since)
             and (until is None or r.done <= until)
         )
-        return max((later - earlier for earlier, later in itertools.pairwise(done)), default=0.0)
+        return max(itertools.pairwise(done), key=lambda pair: pair[1] - pair[0], default=None)
 
     def outcomes(self) -> dict[str, dict[str, int]]:
         """Per kind of request, how many ended how (``201``, ``503``, ``ConnectError`` ...)."""

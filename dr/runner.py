@@ -8,6 +8,7 @@ after, the alerts that fired, the RPO check in the database, and the report.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
@@ -133,6 +134,8 @@ class Drill:
         self.report.dr_lag_bytes_at_fault = lag_bytes
         self.report.dr_lag_seconds_at_fault = None if lag_seconds is None else round(lag_seconds, 3)
         self.fault_at = time.monotonic()
+        # wall-clock time, to read the drill against Patroni's, PostgreSQL's and HAProxy's logs
+        self.report.measurements["fault_at_utc"] = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
         self.step(f"FAULT: {text} (DR lag {lag_bytes} bytes, {lag_seconds} s)")
         return self.fault_at
 
@@ -241,6 +244,10 @@ def _finish_measurements(drill: Drill) -> None:
         # the same measure before the fault: what the load's own pace and the machine's load give
         pause = load.longest_write_pause(until=drill.fault_at)
         report.measurements["write_pause_before_fault_s"] = round(pause, 2)
+        # where the longest pause lies, in seconds after the fault (its breakdown in docs/benchmarks.md)
+        window = load.longest_write_pause_window()
+        if window:
+            report.measurements["write_pause_window_s"] = [round(at - drill.fault_at, 2) for at in window]
     report.alerts_fired = sorted(drill.alerts.first_seen)
     report.measurements["alerts_first_seen_after_fault_s"] = {
         name: round(at - drill.fault_at, 1) for name, at in drill.alerts.first_seen.items() if drill.fault_at

@@ -2,7 +2,7 @@
 
 The bounds are the issue's targets (RTO ≤ 20 s after a primary crash, a switchover's write pause
 ≤ 3 s, DR writable ≤ 60 s after the activation starts) and, where the issue names none, what the
-lab's Patroni timing allows (``infra/topology.toml``: ttl 20 s, loop_wait 2 s).
+lab's Patroni timing allows (``infra/topology.toml``: ttl 20 s, loop_wait 5 s).
 """
 
 from __future__ import annotations
