@@ -110,6 +110,7 @@ class TestContractMilestones:
         walk.as_user("finance.jongno", contract_url.removeprefix(demo_server.base_url))
         advance = page.get_by_role("row").filter(has_text="선금").filter(has_text="3,000,000").first
         expect(advance).to_contain_text("원인행위 완료")
+        _shot(walk, "03-inspection-form")
         advance.get_by_label("검사일").fill("2026-05-14")
         advance.get_by_label("검사자").fill("이검수")
         advance.get_by_role("button", name="1단계 검사·검수 기록").click()
@@ -117,7 +118,7 @@ class TestContractMilestones:
         expect(page.get_by_role("row").filter(has_text="2026-05-14, 검사자 이검수")).to_contain_text(
             "검사·검수 완료"
         )
-        _shot(walk, "03-inspected")
+        _shot(walk, "04-inspected")
         page.goto(f"{contract_url}?lang=en")
         expect(
             page.get_by_role("heading", name="Milestones (advance, progress and completion payments)")
@@ -125,11 +126,11 @@ class TestContractMilestones:
         expect(page.get_by_role("row").filter(has_text="inspected by 이검수")).to_contain_text(
             "Inspected and accepted"
         )
-        _shot(walk, "04-inspected-en")
+        _shot(walk, "05-inspected-en")
         page.goto(f"{contract_url}?lang=ko")
 
         # 공무원: now the payment order goes out.
         walk.as_user("official.jongno", resolution_url.removeprefix(demo_server.base_url))
         page.get_by_role("button", name="지급명령 발행").click()
         walk.notice("지급명령을 발행했습니다. 결재권자가 결정합니다.")
-        _shot(walk, "05-order-issued")
+        _shot(walk, "06-order-issued")
