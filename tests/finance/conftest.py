@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.finance import services
 from app.finance.models import (
@@ -18,7 +21,8 @@ from app.finance.models import (
     Programme,
     ProgrammeLevel,
 )
-from app.platform.auth.models import Role
+from app.platform.audit import AuditEvent
+from app.platform.auth.models import AuthToken, Role, User
 from app.platform.auth.services import actor_for
 from app.platform.tenancy import Actor
 from tests.conftest import Account, Accounts
@@ -161,3 +165,40 @@ async def staff(accounts: Accounts) -> Staff:
 def world(session: AsyncSession, staff: Staff) -> FinanceWorld:
     """Budget lines of 종로구."""
     return FinanceWorld(session, staff)
+
+
+async def delete_government_rows(
+    session: AsyncSession, government_code: str, tables: tuple[Any, ...]
+) -> None:
+    """Remove what committing tests wrote for ``government_code``: ``tables`` children first, then its
+    people and its audit chains (the audit trail refuses deletes by trigger; the replica role skips
+    triggers for this clean-up only, and every chain of the government goes whole)."""
+    for model in tables:
+        if model is Programme:  # the hierarchy refers to itself: unlink it before deleting
+            await session.execute(
+                update(Programme).where(Programme.government_code == government_code).values(parent_id=None)
+            )
+        await session.execute(delete(model).where(model.government_code == government_code))
+    users = select(User.id).where(User.government_code == government_code)
+    await session.execute(delete(AuthToken).where(AuthToken.user_id.in_(users)))
+    await session.execute(delete(User).where(User.government_code == government_code))
+    await session.execute(text("SET LOCAL session_replication_role = replica"))
+    await session.execute(delete(AuditEvent).where(AuditEvent.government_code == government_code))
+
+
+def committing_sessions(government_code: str, *tables: Any) -> Callable[..., Any]:
+    """A ``committing`` fixture: sessions whose transactions really commit (PostgreSQL concurrency
+    tests), with ``government_code``'s rows of ``tables`` removed before and after."""
+
+    @pytest.fixture
+    async def committing(engine: AsyncEngine) -> AsyncGenerator[async_sessionmaker[AsyncSession], None]:
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        async with sessions() as session, session.begin():
+            await delete_government_rows(session, government_code, tables)
+        try:
+            yield sessions
+        finally:
+            async with sessions() as session, session.begin():
+                await delete_government_rows(session, government_code, tables)
+
+    return committing

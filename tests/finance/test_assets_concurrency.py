@@ -9,12 +9,11 @@ The test commits its own data for a government no other test uses and deletes it
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.finance.assets import services
 from app.finance.assets.models import (
@@ -25,11 +24,11 @@ from app.finance.assets.models import (
     PublicProperty,
 )
 from app.finance.models import JournalEntry
-from app.platform.audit import AuditEvent
-from app.platform.auth.models import AuthToken, Role, User
+from app.platform.auth.models import Role
 from app.platform.auth.services import actor_for
 from app.platform.tenancy import Actor
 from tests.conftest import Accounts
+from tests.finance.conftest import committing_sessions
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
 
@@ -37,28 +36,13 @@ GOVERNMENT = "47930"  # 울진군: used by no other test
 CLICKS = 6
 
 
-async def _delete_government_data(session: AsyncSession) -> None:
-    mine = GOVERNMENT
-    for model in (PropertyMovement, DepreciationRun, PublicProperty, JournalEntry):
-        await session.execute(delete(model).where(model.government_code == mine))
-    users = select(User.id).where(User.government_code == mine)
-    await session.execute(delete(AuthToken).where(AuthToken.user_id.in_(users)))
-    await session.execute(delete(User).where(User.government_code == mine))
-    # The audit trail refuses deletes by trigger; the replica role skips triggers for this clean-up only.
-    await session.execute(text("SET LOCAL session_replication_role = replica"))
-    await session.execute(delete(AuditEvent).where(AuditEvent.government_code == mine))
-
-
-@pytest.fixture
-async def committing(engine: AsyncEngine) -> AsyncGenerator[async_sessionmaker[AsyncSession], None]:
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
-    async with sessions() as session, session.begin():
-        await _delete_government_data(session)
-    try:
-        yield sessions
-    finally:
-        async with sessions() as session, session.begin():
-            await _delete_government_data(session)
+committing = committing_sessions(
+    GOVERNMENT,
+    PropertyMovement,
+    DepreciationRun,
+    PublicProperty,
+    JournalEntry,
+)
 
 
 async def _run(

@@ -7,18 +7,15 @@ once), so it commits its own data for a government no other test uses and delete
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.finance import models, services
-from app.platform.audit import AuditEvent
-from app.platform.auth.models import AuthToken, User
 from app.platform.errors import ConflictError, InvalidInputError
 from tests.conftest import Accounts
-from tests.finance.conftest import FinanceWorld, make_staff
+from tests.finance.conftest import FinanceWorld, committing_sessions, make_staff
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
 
@@ -28,45 +25,21 @@ ROOM_FOR = 10
 AMOUNT = 1_000_000
 
 
-async def _delete_government_data(session: AsyncSession) -> None:
-    """Remove everything these tests committed for ``GOVERNMENT``, children before parents."""
-    mine = GOVERNMENT
-    await session.execute(delete(models.PaymentOrder).where(models.PaymentOrder.government_code == mine))
-    for model in (
-        models.ExpenditureResolution,
-        models.Commitment,
-        models.Allocation,
-        models.Contract,
-        models.BudgetVersionLine,
-        models.BudgetVersion,
-        models.BudgetLine,
-    ):
-        await session.execute(delete(model).where(model.government_code == mine))
-    await session.execute(
-        update(models.Programme).where(models.Programme.government_code == mine).values(parent_id=None)
-    )
-    for model in (models.Programme, models.FinanceAccount, models.FiscalYear, models.JournalEntry):
-        await session.execute(delete(model).where(model.government_code == mine))
-    users = select(User.id).where(User.government_code == mine)
-    await session.execute(delete(AuthToken).where(AuthToken.user_id.in_(users)))
-    await session.execute(delete(User).where(User.government_code == mine))
-    # The audit trail refuses deletes by trigger; a superuser's replica role skips triggers for this
-    # clean-up only. Every chain of the government goes whole, so no other chain is affected.
-    await session.execute(text("SET LOCAL session_replication_role = replica"))
-    await session.execute(delete(AuditEvent).where(AuditEvent.government_code == mine))
-
-
-@pytest.fixture
-async def committing(engine: AsyncEngine) -> AsyncGenerator[async_sessionmaker[AsyncSession], None]:
-    """Sessions whose transactions really commit; the government's data is removed afterwards."""
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
-    async with sessions() as session, session.begin():
-        await _delete_government_data(session)
-    try:
-        yield sessions
-    finally:
-        async with sessions() as session, session.begin():
-            await _delete_government_data(session)
+committing = committing_sessions(
+    GOVERNMENT,
+    models.PaymentOrder,
+    models.ExpenditureResolution,
+    models.Commitment,
+    models.Allocation,
+    models.Contract,
+    models.BudgetVersionLine,
+    models.BudgetVersion,
+    models.BudgetLine,
+    models.Programme,
+    models.FinanceAccount,
+    models.FiscalYear,
+    models.JournalEntry,
+)
 
 
 class TestConcurrentCommitments:

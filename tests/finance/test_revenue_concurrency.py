@@ -7,12 +7,11 @@ deletes it afterwards.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.finance import models
 from app.finance import services as finance_services
@@ -28,10 +27,8 @@ from app.finance.revenue.models import (
     RevenueItem,
     RevenueKind,
 )
-from app.platform.audit import AuditEvent
-from app.platform.auth.models import AuthToken, User
 from tests.conftest import Accounts
-from tests.finance.conftest import FISCAL_YEAR, Staff, make_staff
+from tests.finance.conftest import FISCAL_YEAR, Staff, committing_sessions, make_staff
 from tests.finance.test_revenue import cheap_password_hashing  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
@@ -41,32 +38,17 @@ NOTIFICATIONS = 20
 DUE = 100_000
 
 
-async def _delete_government_data(session: AsyncSession) -> None:
-    """Remove everything these tests committed for ``GOVERNMENT``, children before parents."""
-    for model in (Refund, Receipt, AssessmentAdjustment, Assessment, RevenueItem):
-        await session.execute(delete(model).where(model.government_code == GOVERNMENT))
-    for finance_model in (models.JournalEntry, models.FinanceAccount, models.FiscalYear):
-        await session.execute(delete(finance_model).where(finance_model.government_code == GOVERNMENT))
-    users = select(User.id).where(User.government_code == GOVERNMENT)
-    await session.execute(delete(AuthToken).where(AuthToken.user_id.in_(users)))
-    await session.execute(delete(User).where(User.government_code == GOVERNMENT))
-    # The audit trail refuses deletes by trigger; the replica role skips triggers for this clean-up
-    # only, and the whole chain of the government goes, so no other chain is affected.
-    await session.execute(text("SET LOCAL session_replication_role = replica"))
-    await session.execute(delete(AuditEvent).where(AuditEvent.government_code == GOVERNMENT))
-
-
-@pytest.fixture
-async def committing(engine: AsyncEngine) -> AsyncGenerator[async_sessionmaker[AsyncSession], None]:
-    """Sessions whose transactions really commit; the government's data is removed afterwards."""
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
-    async with sessions() as session, session.begin():
-        await _delete_government_data(session)
-    try:
-        yield sessions
-    finally:
-        async with sessions() as session, session.begin():
-            await _delete_government_data(session)
+committing = committing_sessions(
+    GOVERNMENT,
+    Refund,
+    Receipt,
+    AssessmentAdjustment,
+    Assessment,
+    RevenueItem,
+    models.JournalEntry,
+    models.FinanceAccount,
+    models.FiscalYear,
+)
 
 
 async def _resolved_assessment(session: AsyncSession) -> tuple[Staff, Assessment]:
