@@ -13,11 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.finance import services
 from app.finance.models import (
+    Allocation,
     BudgetLine,
+    BudgetVersion,
+    BudgetVersionLine,
+    Commitment,
+    Contract,
+    ContractMilestone,
+    ExpenditureResolution,
     FinanceAccount,
     FiscalYear,
     FundKind,
+    JournalEntry,
     ObjectGroup,
+    PaymentOrder,
     Programme,
     ProgrammeLevel,
 )
@@ -165,6 +174,24 @@ async def staff(accounts: Accounts) -> Staff:
 def world(session: AsyncSession, staff: Staff) -> FinanceWorld:
     """Budget lines of 종로구."""
     return FinanceWorld(session, staff)
+
+
+EXECUTION_TABLES = (
+    PaymentOrder,
+    ExpenditureResolution,
+    Commitment,
+    ContractMilestone,
+    Allocation,
+    Contract,
+    BudgetVersionLine,
+    BudgetVersion,
+    BudgetLine,
+    Programme,
+    FinanceAccount,
+    FiscalYear,
+    JournalEntry,
+)
+"""The budget and execution tables a committing test may write, children before parents."""
 
 
 async def delete_government_rows(

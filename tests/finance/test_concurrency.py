@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.finance import models, services
 from app.platform.errors import ConflictError, InvalidInputError
 from tests.conftest import Accounts
-from tests.finance.conftest import FinanceWorld, committing_sessions, make_staff
+from tests.finance.conftest import EXECUTION_TABLES, FinanceWorld, committing_sessions, make_staff
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
 
@@ -25,21 +25,7 @@ ROOM_FOR = 10
 AMOUNT = 1_000_000
 
 
-committing = committing_sessions(
-    GOVERNMENT,
-    models.PaymentOrder,
-    models.ExpenditureResolution,
-    models.Commitment,
-    models.Allocation,
-    models.Contract,
-    models.BudgetVersionLine,
-    models.BudgetVersion,
-    models.BudgetLine,
-    models.Programme,
-    models.FinanceAccount,
-    models.FiscalYear,
-    models.JournalEntry,
-)
+committing = committing_sessions(GOVERNMENT, *EXECUTION_TABLES)
 
 
 class TestConcurrentCommitments:

@@ -17,7 +17,7 @@ from app.finance import models, services
 from app.finance.milestones import services as milestones
 from app.platform.errors import InvalidInputError
 from tests.conftest import Accounts
-from tests.finance.conftest import FinanceWorld, committing_sessions, make_staff
+from tests.finance.conftest import EXECUTION_TABLES, FinanceWorld, committing_sessions, make_staff
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
 
@@ -27,22 +27,7 @@ ROOM_FOR = 5
 AMOUNT = 1_000_000
 
 
-committing = committing_sessions(
-    GOVERNMENT,
-    models.PaymentOrder,
-    models.ExpenditureResolution,
-    models.Commitment,
-    models.ContractMilestone,
-    models.Allocation,
-    models.Contract,
-    models.BudgetVersionLine,
-    models.BudgetVersion,
-    models.BudgetLine,
-    models.Programme,
-    models.FinanceAccount,
-    models.FiscalYear,
-    models.JournalEntry,
-)
+committing = committing_sessions(GOVERNMENT, *EXECUTION_TABLES)
 
 
 class TestConcurrentCommitmentsAgainstAMilestone:
