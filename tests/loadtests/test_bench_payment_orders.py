@@ -14,6 +14,7 @@ from loadtests.bench_payment_orders import (
     run_benchmark,
     summarise_profile,
 )
+from loadtests.round_trips import measure
 
 
 class TestPaymentOrderBenchmark:
@@ -60,3 +61,19 @@ class TestWhereTheTimeGoes:
         assert summary["self_share_by_package"] == {"sqlalchemy": 0.75, "python stdlib": 0.25}
         assert summary["self_share_by_function"]["execute (sqlalchemy/orm/session.py:3)"] == 0.75
         assert summary["share_with_lofin_module_on_stack"] == {"app.finance": 0.75}
+
+
+class TestRoundTrips:
+    def test_one_payment_order_path_costs_no_more_round_trips_than_measured(self) -> None:
+        """The app's CPU per order follows its round trips (docs/benchmarks.md): adding one fails here."""
+        seen = measure()
+        assert {step: len(statements) for step, statements in seen.items()} == {
+            "create": 7,
+            "approve": 5,
+            "pay": 9,
+        }, seen
+        for statements in seen.values():
+            assert statements[0] == "BEGIN" and statements[-1] == "COMMIT"
+            assert (
+                sum(s.startswith("SELECT users.") for s in statements) == 1
+            )  # the token, in the same transaction
