@@ -31,11 +31,15 @@ from loadtests.bench_payment_orders import (
 from tests.support.postgres import PostgresServer
 from tests.support.server import LofinServer
 
-STATEMENT = re.compile(r"(statement|execute [^:]*): (.*)$")
+STATEMENT = re.compile(r"\[(\d+)\].*?(?:statement|execute [^:]*): (.*)$")
 
 
 def _statements(log: str) -> list[str]:
-    return [m.group(2) for line in log.splitlines() if (m := STATEMENT.search(line))]
+    """The statements of the backend that began the request's transaction (the default log prefix
+    names each line's backend PID), so nothing another connection logged meanwhile is counted."""
+    found = [(m.group(1), m.group(2)) for line in log.splitlines() if (m := STATEMENT.search(line))]
+    backend = next((pid for pid, statement in found if statement == "BEGIN"), None)
+    return [statement for pid, statement in found if pid == backend]
 
 
 async def count(server: LofinServer, postgres: PostgresServer, database_url: str) -> dict[str, list[str]]:
