@@ -19,6 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from app.main import create_app
 from app.platform.db import SchemaNotCurrentError, create_engine
+from app.platform.failover import RETRIED_REQUESTS
 from app.platform.seed import DEMO_PASSWORD
 from app.platform.settings import Settings
 from tests.conftest import make_settings
@@ -95,6 +96,24 @@ class TestFailover:
         assert 0.9 <= time.monotonic() - started < RETRY_SECONDS + 1
         users = (await cluster.client.get("/api/admin/users?limit=200", headers=cluster.admin_headers)).json()
         assert [u["username"] for u in users["items"]].count("failover.short") == 1
+
+    async def test_pooled_connections_of_the_old_primary_cost_a_retry_not_an_error(
+        self, cluster: Cluster
+    ) -> None:
+        """No pre-ping: the first write after a failover meets dead pooled connections and is re-run."""
+        for _ in range(3):  # fill the pool with connections to the "old primary"
+            listed = await cluster.client.get("/api/admin/users?limit=1", headers=cluster.admin_headers)
+            assert listed.status_code == 200
+        retried_before = RETRIED_REQUESTS.labels("POST")._value.get()
+        cluster.proxy.cut()  # every pooled connection breaks …
+        cluster.proxy.start()  # … and a new primary answers at once
+        response = await cluster.client.post(
+            "/api/admin/users", json=_new_account("failover.pooled"), headers=cluster.admin_headers
+        )
+        assert response.status_code == 201, response.text
+        users = (await cluster.client.get("/api/admin/users?limit=200", headers=cluster.admin_headers)).json()
+        assert [u["username"] for u in users["items"]].count("failover.pooled") == 1
+        assert RETRIED_REQUESTS.labels("POST")._value.get() == retried_before + 1
 
     async def test_a_long_outage_enters_read_only_mode_and_leaves_it(self, cluster: Cluster) -> None:
         cluster.proxy.cut()
