@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,19 +213,27 @@ async def delete_government_rows(
     await session.execute(delete(AuditEvent).where(AuditEvent.government_code == government_code))
 
 
-def committing_sessions(government_code: str, *tables: Any) -> Callable[..., Any]:
+def committing_sessions(
+    government_code: str, *tables: Any, first: Callable[[AsyncSession], Awaitable[None]] | None = None
+) -> Callable[..., Any]:
     """A ``committing`` fixture: sessions whose transactions really commit (PostgreSQL concurrency
-    tests), with ``government_code``'s rows of ``tables`` removed before and after."""
+    tests), with ``government_code``'s rows of ``tables`` removed before and after (``first`` removes
+    rows that name no government, e.g. the lines of a batch, before that)."""
+
+    async def clean(session: AsyncSession) -> None:
+        if first is not None:
+            await first(session)
+        await delete_government_rows(session, government_code, tables)
 
     @pytest.fixture
     async def committing(engine: AsyncEngine) -> AsyncGenerator[async_sessionmaker[AsyncSession], None]:
         sessions = async_sessionmaker(engine, expire_on_commit=False)
         async with sessions() as session, session.begin():
-            await delete_government_rows(session, government_code, tables)
+            await clean(session)
         try:
             yield sessions
         finally:
             async with sessions() as session, session.begin():
-                await delete_government_rows(session, government_code, tables)
+                await clean(session)
 
     return committing

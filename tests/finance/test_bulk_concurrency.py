@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
 
 import pytest
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.finance import models
 from app.finance.bulk import files, services
 from app.finance.bulk.models import BulkBatch, BulkLine
 from tests.conftest import Accounts
-from tests.finance.conftest import FinanceWorld, make_staff
+from tests.finance.conftest import EXECUTION_TABLES, FinanceWorld, committing_sessions, make_staff
 from tests.finance.test_bulk import csv_file, payees
-from tests.finance.test_concurrency import GOVERNMENT, _delete_government_data
+from tests.finance.test_concurrency import GOVERNMENT
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
 
@@ -25,24 +24,12 @@ AMOUNT = 100_000
 ROOM_FOR_BATCHES = 3
 
 
-async def _delete_everything(session: AsyncSession) -> None:
+async def _delete_batch_lines(session: AsyncSession) -> None:
     batches = select(BulkBatch.id).where(BulkBatch.government_code == GOVERNMENT)
     await session.execute(delete(BulkLine).where(BulkLine.batch_id.in_(batches)))
-    await session.execute(delete(BulkBatch).where(BulkBatch.government_code == GOVERNMENT))
-    await _delete_government_data(session)
 
 
-@pytest.fixture
-async def committing(engine: AsyncEngine) -> AsyncGenerator[async_sessionmaker[AsyncSession], None]:
-    """Sessions whose transactions really commit; the government's data is removed afterwards."""
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
-    async with sessions() as session, session.begin():
-        await _delete_everything(session)
-    try:
-        yield sessions
-    finally:
-        async with sessions() as session, session.begin():
-            await _delete_everything(session)
+committing = committing_sessions(GOVERNMENT, BulkBatch, *EXECUTION_TABLES, first=_delete_batch_lines)
 
 
 async def test_concurrent_batches_never_exceed_the_line(

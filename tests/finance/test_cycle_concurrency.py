@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncGenerator
 
 import pytest
-from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.finance import models
 from app.finance import services as finance
@@ -22,8 +20,7 @@ from app.finance.cycle import services as cycle
 from app.finance.cycle.models import BudgetTransfer, CarryOver, CarryOverItem, TransferKind
 from app.platform.tenancy import Actor
 from tests.conftest import Accounts
-from tests.finance.conftest import FinanceWorld, make_staff
-from tests.finance.test_concurrency import _delete_government_data
+from tests.finance.conftest import EXECUTION_TABLES, FinanceWorld, committing_sessions, make_staff
 from tests.finance.test_cycle import cheap_password_hashing  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
@@ -32,23 +29,7 @@ GOVERNMENT = "47940"  # 울릉군: kept for committed concurrency tests, cleaned
 ROUNDS = 3
 
 
-async def _delete_everything(session: AsyncSession) -> None:
-    for model in (CarryOverItem, CarryOver, BudgetTransfer):
-        await session.execute(delete(model).where(model.government_code == GOVERNMENT))
-    await _delete_government_data(session)
-
-
-@pytest.fixture
-async def committing(engine: AsyncEngine) -> AsyncGenerator[async_sessionmaker[AsyncSession], None]:
-    """Sessions whose transactions really commit; the government's data is removed afterwards."""
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
-    async with sessions() as session, session.begin():
-        await _delete_everything(session)
-    try:
-        yield sessions
-    finally:
-        async with sessions() as session, session.begin():
-            await _delete_everything(session)
+committing = committing_sessions(GOVERNMENT, CarryOverItem, CarryOver, BudgetTransfer, *EXECUTION_TABLES)
 
 
 class TestOppositeTransfers:
