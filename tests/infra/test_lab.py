@@ -50,7 +50,7 @@ pytestmark = pytest.mark.lab
 BRING_UP_LIMIT_S = 60
 TEARDOWN_LIMIT_S = 15
 MEMORY_LIMIT_MIB = 1536
-# summed RSS measured 1.81–1.96 GiB after the lab's cuts (2.13–2.16 GiB before); see docs/benchmarks.md
+# summed RSS measured 1.81–1.98 GiB after the lab's cuts (2.13–2.16 GiB before); see docs/benchmarks.md
 SUMMED_RSS_CEILING_MIB = 2150
 FAILOVER_LIMIT_S = 30  # ttl 20 s bounds detection; HAProxy needs ~1 s more to route to the new leader
 DR_VISIBLE_LIMIT_S = 1.0
