@@ -196,10 +196,16 @@ class Unit:
 
 
 def read_unit(path: Path) -> Unit:
-    """``ExecStart=``, ``Environment=`` and ``User=`` of a rendered systemd unit (single-line values)."""
+    """``ExecStart=``, ``Environment=`` and ``User=`` of a rendered systemd unit (single-line values).
+
+    A unit not rendered yet (a purged or never started lab) runs nothing: an empty ``ExecStart``, so
+    asking whether its process runs answers no instead of failing.
+    """
     exec_start: list[str] = []
     environment: dict[str, str] = {}
     user = "root"
+    if not path.exists():
+        return Unit(exec_start, environment, user)
     for line in path.read_text(encoding="utf-8").splitlines():
         key, _, value = line.partition("=")
         if key == "ExecStart":
