@@ -105,6 +105,7 @@ class TestTemplates:
         primary = yaml.safe_load(patroni_dcs(env, env.host("daejeon-db1"), SECRETS))
         standby = yaml.safe_load(patroni_dcs(env, env.host("gwangju-db1"), SECRETS))
         assert primary["synchronous_mode"] is True
+        assert primary["synchronous_mode_strict"] is True  # no commit acknowledged by a lone new primary
         assert primary["slots"] == {"standby_gwangju": {"type": "physical"}}
         assert primary["postgresql"]["use_pg_rewind"] is True
         assert standby["standby_cluster"] == {
