@@ -345,6 +345,7 @@ def activate(lab: Lab, name: str, timeout: float = 60) -> float:
         {
             "standby_cluster": None,
             "synchronous_mode": True,
+            "synchronous_mode_strict": True,  # as daejeon: no commit acknowledged by a lone primary
             "synchronous_node_count": 1,
             "failsafe_mode": True,
         },

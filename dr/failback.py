@@ -196,6 +196,7 @@ def tidy(lab: Lab, step: Step) -> None:
         {
             "slots": {f"standby_{lab.primary_region.name}": None},
             "synchronous_mode": None,
+            "synchronous_mode_strict": None,
             "synchronous_node_count": None,
             "failsafe_mode": None,
         },
